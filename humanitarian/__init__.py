@@ -1,0 +1,60 @@
+"""humanitarian: incidents, infrastructure status and population movements in a crisis."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, g, request
+
+from .config import Config
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    """Build the Flask app. ``config`` may be a Config, a dict of overrides, or None (environment)."""
+    app = Flask(__name__, instance_relative_config=True)
+    if config is None:
+        config = Config.from_env()
+    elif isinstance(config, dict):
+        config = Config.from_env(**config)
+    config.resolve()
+    app.config.from_mapping(config.flask_mapping())
+    app.extensions["humanitarian.config"] = config
+
+    from .extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+
+    _register_request_id(app)
+    _register_blueprints(app)
+
+    from . import cli
+
+    cli.register(app)
+    logging.getLogger(__name__).debug("app created with %s", config.DATABASE_URL)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _register_request_id(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming[:64] if incoming else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response):
+        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .web import bp as web_bp
+
+    app.register_blueprint(web_bp)

@@ -1,0 +1,103 @@
+"""All settings come from environment variables prefixed ``HUMANITARIAN_``.
+
+The README has the same table; keep them in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PREFIX = "HUMANITARIAN_"
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_instance() -> Path:
+    return _ROOT / "instance"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    """Runtime configuration. Every field maps to ``HUMANITARIAN_<NAME>``."""
+
+    DATABASE_URL: str = ""
+    SECRET_KEY: str = ""
+    SITREP_DIR: str = ""
+    REDIS_URL: str = ""
+    ENV: str = "development"  # "production" turns on secure cookies and refuses a default secret
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    API_PAGE_MAX: int = 1000
+    BATCH_MAX: int = 1000
+    IDEMPOTENCY_TTL_HOURS: int = 48
+    RATELIMIT_API: str = "600 per minute"
+    RATELIMIT_LOGIN: str = "10 per minute"
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCKOUT_SECONDS: int = 900
+    SCHEDULER_ENABLED: bool = False
+    SITREP_AREAS: str = "SY02,SY07"
+    SITREP_DAILY_HOUR: int = 6
+    SITREP_WEEKLY_DAY: str = "mon"
+    TIMEZONE: str = "UTC"
+    TESTING: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(PREFIX + f.name)
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = _bool(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        return cls(**values)
+
+    def resolve(self, instance_path: Path | None = None) -> None:
+        """Fill defaults that depend on the instance folder."""
+        instance = instance_path or _default_instance()
+        if not self.DATABASE_URL:
+            instance.mkdir(parents=True, exist_ok=True)
+            self.DATABASE_URL = f"sqlite:///{instance / 'humanitarian.db'}"
+        if not self.SITREP_DIR:
+            self.SITREP_DIR = str(instance / "sitreps")
+        if not self.SECRET_KEY:
+            if self.ENV == "production":
+                raise RuntimeError("HUMANITARIAN_SECRET_KEY must be set in production")
+            self.SECRET_KEY = "dev-only-not-secret"
+
+    def flask_mapping(self) -> dict:
+        """The keys Flask and its extensions read."""
+        production = self.ENV == "production"
+        mapping = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        mapping.update(
+            SQLALCHEMY_DATABASE_URI=self.DATABASE_URL,
+            SQLALCHEMY_ENGINE_OPTIONS=_engine_options(self.DATABASE_URL),
+            SESSION_COOKIE_SECURE=production,
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            REMEMBER_COOKIE_SECURE=production,
+            WTF_CSRF_TIME_LIMIT=None,
+            RATELIMIT_STORAGE_URI=self.REDIS_URL or "memory://",
+            RATELIMIT_HEADERS_ENABLED=True,
+        )
+        mapping.update(self.extra)
+        return mapping
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -1,0 +1,172 @@
+"""Organizations, users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ApiToken, Organization, Source, User, utcnow
+from ..models.enums import Role, Scope, Sensitivity, SourceType
+from .actors import Actor
+from .audit import audit, record_event
+from .errors import BusinessRuleError, NotAuthenticated, NotFound
+
+TOKEN_PREFIX = "hum_"
+
+
+def hash_token(secret: str) -> str:
+    # Tokens are 256-bit random values, so a fast hash is enough; no salt or KDF is needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def ensure_organization(name: str, acronym: Optional[str] = None) -> Organization:
+    org = db.session.scalars(select(Organization).where(Organization.name == name)).first()
+    if org is None:
+        org = Organization(name=name, acronym=acronym)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def ensure_source(
+    name: str, source_type: SourceType, reliability_note: Optional[str] = None
+) -> Source:
+    source = db.session.scalars(select(Source).where(Source.name == name)).first()
+    if source is None:
+        source = Source(name=name, source_type=source_type, reliability_note=reliability_note)
+        db.session.add(source)
+        db.session.flush()
+    return source
+
+
+def list_sources() -> list[Source]:
+    return list(db.session.scalars(select(Source).order_by(Source.name)))
+
+
+def create_user(
+    actor: Actor,
+    email: str,
+    password: str,
+    role: Role,
+    org_name: str,
+    *,
+    name: str = "",
+    max_sensitivity: Optional[Sensitivity] = None,
+) -> User:
+    """Create a staff account. Admins and verifiers default to a partner grant; restricted
+    access is never implied and must be granted explicitly."""
+    actor.require(Scope.admin)
+    email = email.strip().lower()
+    if len(password) < 10:
+        raise BusinessRuleError(
+            "password too short", errors={"password": ["At least 10 characters."]}
+        )
+    if db.session.scalars(select(User).where(User.email == email)).first():
+        raise BusinessRuleError("email taken", errors={"email": ["A user with this email exists."]})
+    org = ensure_organization(org_name)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=generate_password_hash(password),
+        role=Role(role),
+        max_sensitivity=max_sensitivity or Sensitivity.partner,
+        organization_id=org.id,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit(actor, "user.create", "user", user.id, details={"email": email, "role": str(role)})
+    db.session.commit()
+    return user
+
+
+def authenticate(
+    email: str, password: str, *, max_failures: int, lockout: timedelta, actor: Actor
+) -> User:
+    """Check a password. Repeated failures lock the account for a while."""
+    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    now = utcnow()
+    if user is None or not user.active:
+        record_event(actor, "login.failed", "user", None, details={"email": email[:320]})
+        raise NotAuthenticated("wrong email or password")
+    if user.locked_until and user.locked_until > now:
+        record_event(actor, "login.locked", "user", user.id)
+        raise NotAuthenticated("too many failed attempts; try again later")
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + lockout
+        record_event(actor, "login.failed", "user", user.id)
+        raise NotAuthenticated("wrong email or password")
+    user.failed_logins, user.locked_until = 0, None
+    record_event(
+        Actor.for_user(user, request_id=actor.request_id, ip=actor.ip), "login", "user", user.id
+    )
+    return user
+
+
+def create_token(
+    actor: Actor,
+    org_name: str,
+    scopes: list[Scope],
+    max_sensitivity: Sensitivity = Sensitivity.public,
+    *,
+    name: str = "",
+    expires_at: Optional[datetime] = None,
+) -> tuple[ApiToken, str]:
+    """Issue a token. The secret is returned once and only its hash is stored."""
+    actor.require(Scope.admin)
+    if not scopes:
+        raise BusinessRuleError("no scopes", errors={"scopes": ["Give at least one scope."]})
+    org = ensure_organization(org_name)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        organization_id=org.id,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(secret),
+        scopes=",".join(sorted(Scope(s).value for s in scopes)),
+        max_sensitivity=Sensitivity(max_sensitivity),
+        created_by_id=actor.user_id,
+        expires_at=expires_at,
+    )
+    db.session.add(token)
+    db.session.flush()
+    audit(
+        actor,
+        "token.create",
+        "api_token",
+        token.id,
+        details={"scopes": token.scopes, "max_sensitivity": str(token.max_sensitivity)},
+    )
+    db.session.commit()
+    return token, secret
+
+
+def revoke_token(actor: Actor, token_id) -> ApiToken:
+    actor.require(Scope.admin)
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit(actor, "token.revoke", "api_token", token.id)
+        db.session.commit()
+    return token
+
+
+def token_from_secret(secret: str) -> Optional[ApiToken]:
+    """The live token for a presented secret, or None if unknown, revoked or expired."""
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
+    ).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    return token

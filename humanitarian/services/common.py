@@ -1,0 +1,62 @@
+"""Helpers shared by the record services: sources, visibility and keyset cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from typing import Any, Optional
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Source
+from ..models.enums import sensitivities_up_to
+from .actors import Actor
+from .errors import BusinessRuleError, InvalidCursor
+
+
+def load_sources(source_ids: list[int], field: str = "source_ids") -> list[Source]:
+    ids = list(dict.fromkeys(source_ids))
+    if not ids:
+        return []
+    found = {s.id: s for s in db.session.scalars(select(Source).where(Source.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise BusinessRuleError(
+            "unknown source", errors={field: [f"Unknown source id {i}." for i in missing]}
+        )
+    return [found[i] for i in ids]
+
+
+def visible(stmt, model, actor: Actor):
+    """Restrict a select to the records the actor's grant covers."""
+    return stmt.where(model.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([str(v) for v in values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> list[str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidCursor("the cursor is not one this server issued") from exc
+    if (
+        not isinstance(values, list)
+        or len(values) != arity
+        or not all(isinstance(v, str) for v in values)
+    ):
+        raise InvalidCursor("the cursor is not one this server issued")
+    return values
+
+
+def parse_uuid(value: str) -> Optional[uuid.UUID]:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

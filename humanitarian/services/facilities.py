@@ -1,0 +1,244 @@
+"""Facilities and their append-only infrastructure status history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from ..extensions import db
+from ..models import Facility, InfrastructureStatus, Report, utcnow
+from ..models.enums import Scope, Verification, sensitivities_up_to
+from .actors import Actor
+from .areas import in_subtree, require_area
+from .audit import audit
+from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
+from .errors import BusinessRuleError, InvalidCursor, NotFound
+from .filters import Page, RecordFilter, apply_bbox, start_of
+from .inputs import FacilityInput, StatusInput
+from .reports import open_report
+
+
+def create_facility(
+    actor: Actor, data: FacilityInput, *, report: Optional[Report] = None
+) -> Facility:
+    """Register a named asset (airport, road, school...)."""
+    actor.require(Scope.append)
+    actor.require_grant(data.sensitivity)
+    if report is None:
+        with open_report(actor) as own:
+            return create_facility(actor, data, report=own)
+    require_area(data.location.admin_pcode)
+    loc = data.location
+    facility = Facility(
+        id=uuid.uuid4(),
+        name=data.name.strip(),
+        name_ar=data.name_ar.strip(),
+        facility_type=data.facility_type,
+        description=data.description,
+        admin_pcode=loc.admin_pcode,
+        latitude=loc.latitude,
+        longitude=loc.longitude,
+        geo_precision=loc.geo_precision,
+        sensitivity=data.sensitivity,
+        verification=data.verification,
+        organization_id=actor.organization_id,
+        report_id=report.id,
+        status_seq=0,
+    )
+    db.session.add(facility)
+    report.record_count += 1
+    db.session.flush()
+    audit(actor, "facility.create", "facility", facility.id, report=report)
+    return facility
+
+
+def get_facility(actor: Actor, facility_id, *, for_update: bool = False) -> Facility:
+    actor.require(Scope.read)
+    uid = parse_uuid(facility_id)
+    facility = None
+    if uid is not None:
+        stmt = select(Facility).where(Facility.id == uid)
+        if for_update:
+            stmt = stmt.with_for_update()
+        facility = db.session.scalars(stmt).first()
+    if facility is None or not actor.can_see(facility.sensitivity):
+        raise NotFound("no such facility")
+    return facility
+
+
+def set_infrastructure_status(
+    actor: Actor, facility_id, data: StatusInput, *, report: Optional[Report] = None
+) -> InfrastructureStatus:
+    """Append a status change. History is never rewritten; concurrent writers to one facility
+    are serialised by a row lock on the facility and a unique (facility, seq)."""
+    actor.require(Scope.append)
+    actor.require_grant(data.sensitivity)
+    if report is None:
+        with open_report(actor) as own:
+            return set_infrastructure_status(actor, facility_id, data, report=own)
+    if data.effective_to is not None and data.effective_to <= data.effective_from:
+        raise BusinessRuleError(
+            "effective_to must be after effective_from",
+            errors={"effective_to": ["Must be after effective_from."]},
+        )
+    facility = get_facility(actor, facility_id, for_update=True)
+    facility.status_seq += 1
+    entry = InfrastructureStatus(
+        id=uuid.uuid4(),
+        facility_id=facility.id,
+        seq=facility.status_seq,
+        status=data.status,
+        effective_from=data.effective_from,
+        effective_to=data.effective_to,
+        reason=data.reason,
+        details=data.details,
+        controlled_by=data.controlled_by,
+        sensitivity=data.sensitivity,
+        verification=data.verification,
+        organization_id=actor.organization_id,
+        report_id=report.id,
+    )
+    entry.sources = load_sources(data.source_ids)
+    facility.updated_at = utcnow()
+    db.session.add(entry)
+    report.record_count += 1
+    db.session.flush()
+    audit(
+        actor,
+        "status.set",
+        "facility",
+        facility.id,
+        report=report,
+        details={"status": str(data.status), "status_id": str(entry.id)},
+    )
+    return entry
+
+
+def set_status_verification(
+    actor: Actor, status_id, verification: Verification
+) -> InfrastructureStatus:
+    """Verification is workflow state, not history: it is updated, and the change audited."""
+    actor.require(Scope.verify)
+    uid = parse_uuid(status_id)
+    entry = db.session.get(InfrastructureStatus, uid) if uid else None
+    if entry is None or not actor.can_see(entry.sensitivity):
+        raise NotFound("no such status entry")
+    with open_report(actor) as report:
+        before = entry.verification
+        entry.verification = Verification(verification)
+        entry.updated_at = utcnow()
+        audit(
+            actor,
+            "status.verify",
+            "infrastructure_status",
+            entry.id,
+            report=report,
+            details={"from": str(before), "to": str(entry.verification)},
+        )
+    return entry
+
+
+def current_status_select(actor: Actor, at: Optional[datetime] = None) -> Select:
+    """The latest visible entry in effect at ``at`` for each facility: latest by
+    ``effective_from``, so a back-filled older entry never displaces a newer one."""
+    at = at or utcnow()
+    S = InfrastructureStatus
+    ranked = (
+        select(
+            S.id,
+            func.row_number()
+            .over(partition_by=S.facility_id, order_by=(S.effective_from.desc(), S.seq.desc()))
+            .label("rank"),
+        )
+        .where(S.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+        .where(S.effective_from <= at)
+        .where(or_(S.effective_to.is_(None), S.effective_to > at))
+        .subquery()
+    )
+    return select(S).join(ranked, ranked.c.id == S.id).where(ranked.c.rank == 1)
+
+
+def current_statuses(actor: Actor, facility_ids: list, at: Optional[datetime] = None) -> dict:
+    if not facility_ids:
+        return {}
+    stmt = current_status_select(actor, at).where(
+        InfrastructureStatus.facility_id.in_(facility_ids)
+    )
+    return {s.facility_id: s for s in db.session.scalars(stmt)}
+
+
+def current_status(actor: Actor, facility: Facility, at: Optional[datetime] = None):
+    return current_statuses(actor, [facility.id], at).get(facility.id)
+
+
+def status_history(actor: Actor, facility_id) -> list[InfrastructureStatus]:
+    facility = get_facility(actor, facility_id)
+    stmt = visible(
+        select(InfrastructureStatus).where(InfrastructureStatus.facility_id == facility.id),
+        InfrastructureStatus,
+        actor,
+    ).order_by(InfrastructureStatus.effective_from, InfrastructureStatus.seq)
+    return list(db.session.scalars(stmt))
+
+
+def facility_select(actor: Actor, filters: RecordFilter) -> Select:
+    actor.require(Scope.read)
+    stmt = visible(select(Facility), Facility, actor)
+    if filters.admin_pcode:
+        stmt = stmt.where(in_subtree(Facility.admin_pcode, filters.admin_pcode))
+    if filters.facility_types:
+        stmt = stmt.where(Facility.facility_type.in_(filters.facility_types))
+    if filters.updated_since:
+        stmt = stmt.where(Facility.updated_at >= filters.updated_since)
+    if filters.verifications:
+        stmt = stmt.where(Facility.verification.in_(filters.verifications))
+    if filters.statuses:
+        current = (
+            current_status_select(actor)
+            .where(InfrastructureStatus.status.in_(filters.statuses))
+            .with_only_columns(InfrastructureStatus.facility_id)
+        )
+        stmt = stmt.where(Facility.id.in_(current))
+    return apply_bbox(stmt, Facility, filters.bbox)
+
+
+def list_facilities(
+    actor: Actor, filters: RecordFilter, *, limit: int = 50, cursor: Optional[str] = None
+) -> Page:
+    """Alphabetical by name, keyset-paginated on (name, id)."""
+    stmt = facility_select(actor, filters)
+    if cursor:
+        name, ident = decode_cursor(cursor, 2)
+        key_id = parse_uuid(ident)
+        if key_id is None:
+            raise InvalidCursor("the cursor is not one this server issued")
+        stmt = stmt.where(
+            or_(Facility.name > name, and_(Facility.name == name, Facility.id > key_id))
+        )
+    rows = list(db.session.scalars(stmt.order_by(Facility.name, Facility.id).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].name, rows[-1].id])
+    return Page(rows, next_cursor)
+
+
+def status_changes(actor: Actor, filters: RecordFilter, limit: Optional[int] = 10) -> list:
+    """Status entries that took effect in the period, newest first (summaries, sitreps)."""
+    stmt = visible(select(InfrastructureStatus), InfrastructureStatus, actor).join(Facility)
+    stmt = visible(stmt, Facility, actor)
+    if filters.admin_pcode:
+        stmt = stmt.where(in_subtree(Facility.admin_pcode, filters.admin_pcode))
+    if filters.since:
+        stmt = stmt.where(InfrastructureStatus.effective_from >= start_of(filters.since))
+    if filters.until:
+        stmt = stmt.where(InfrastructureStatus.effective_from < start_of(filters.until, 1))
+    stmt = stmt.order_by(
+        InfrastructureStatus.effective_from.desc(), InfrastructureStatus.seq.desc()
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,256 @@
+"""Incidents: record, correct, verify, and query."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Facility, Incident, IncidentRevision, Report, utcnow
+from ..models.enums import EVENT_TAXONOMY, Scope, Sensitivity, Verification
+from .actors import Actor
+from .areas import in_subtree, require_area
+from .audit import audit, record_event
+from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
+from .errors import BusinessRuleError, InvalidCursor, NotFound
+from .filters import Page, RecordFilter, apply_bbox
+from .inputs import IncidentInput, Location
+from .reports import open_report
+
+_FIELDS = (
+    "title",
+    "occurred_on",
+    "occurred_at",
+    "date_precision",
+    "event_type",
+    "sub_event_type",
+    "target_type",
+    "facility_id",
+    "actor1",
+    "actor2",
+    "perpetrator_claimed_by",
+    "killed",
+    "injured",
+    "civilians_killed",
+    "children_killed",
+    "description",
+    "sensitivity",
+    "verification",
+)
+
+
+def _check_rules(data: IncidentInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.sub_event_type and str(data.sub_event_type) not in EVENT_TAXONOMY[str(data.event_type)]:
+        errors["sub_event_type"] = [
+            f"'{data.sub_event_type}' is not a sub-event of '{data.event_type}'."
+        ]
+    if data.occurred_on > date.today():
+        errors["occurred_on"] = ["Date is in the future."]
+    for part in ("civilians_killed", "children_killed"):
+        value = getattr(data, part)
+        if value is not None and data.killed is not None and value > data.killed:
+            errors[part] = [f"Cannot exceed killed ({data.killed})."]
+    if data.facility_id is not None and db.session.get(Facility, data.facility_id) is None:
+        errors["facility_id"] = [f"Unknown facility {data.facility_id}."]
+    if errors:
+        raise BusinessRuleError("the incident breaks a rule", errors=errors)
+    require_area(data.location.admin_pcode)
+
+
+def _apply(incident: Incident, data: IncidentInput) -> None:
+    for name in _FIELDS:
+        setattr(incident, name, getattr(data, name))
+    loc = data.location
+    incident.admin_pcode = loc.admin_pcode
+    incident.latitude, incident.longitude = loc.latitude, loc.longitude
+    incident.geo_precision = loc.geo_precision
+    incident.sources = load_sources(data.source_ids)
+
+
+def _snapshot(data: IncidentInput) -> dict:
+    return json.loads(json.dumps(asdict(data), default=_json_default))
+
+
+def _json_default(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _add_revision(actor, incident, data, report, reason) -> None:
+    db.session.add(
+        IncidentRevision(
+            incident_id=incident.id,
+            revision=incident.revision,
+            data=_snapshot(data),
+            reason=reason,
+            report_id=report.id,
+            author_user_id=actor.user_id,
+            author_token_id=actor.token_id,
+        )
+    )
+
+
+def record_incident(
+    actor: Actor, data: IncidentInput, *, report: Optional[Report] = None
+) -> Incident:
+    """Append a new incident. Pass ``report`` to join a batch; otherwise it commits alone."""
+    actor.require(Scope.append)
+    actor.require_grant(data.sensitivity)
+    if report is None:
+        with open_report(actor) as own:
+            return record_incident(actor, data, report=own)
+    _check_rules(data)
+    incident = Incident(
+        id=uuid.uuid4(), revision=1, report_id=report.id, organization_id=actor.organization_id
+    )
+    _apply(incident, data)
+    db.session.add(incident)
+    db.session.flush()
+    _add_revision(actor, incident, data, report, None)
+    report.record_count += 1
+    audit(actor, "incident.create", "incident", incident.id, report=report)
+    return incident
+
+
+def correct_incident(
+    actor: Actor,
+    incident_id: uuid.UUID,
+    data: IncidentInput,
+    reason: str,
+    *,
+    report: Optional[Report] = None,
+) -> Incident:
+    """Append a correction as a new revision; the record is never edited in place."""
+    actor.require(Scope.append)
+    if not reason or not reason.strip():
+        raise BusinessRuleError("a correction needs a reason", errors={"reason": ["Required."]})
+    if report is None:
+        with open_report(actor) as own:
+            return correct_incident(actor, incident_id, data, reason, report=own)
+    incident = _get_for_update(actor, incident_id)
+    actor.require_grant(data.sensitivity)
+    if data.verification != incident.verification:
+        actor.require(Scope.verify)
+    _check_rules(data)
+    previous = incident.revision
+    _apply(incident, data)
+    incident.revision = previous + 1
+    incident.report_id = report.id
+    incident.updated_at = utcnow()
+    _add_revision(actor, incident, data, report, reason.strip())
+    report.record_count += 1
+    audit(
+        actor,
+        "incident.correct",
+        "incident",
+        incident.id,
+        report=report,
+        details={"revision": incident.revision, "reason": reason.strip()},
+    )
+    return incident
+
+
+def set_incident_verification(
+    actor: Actor, incident_id: uuid.UUID, verification: Verification, note: str = ""
+) -> Incident:
+    """Move an incident through the verification workflow, as a new revision."""
+    actor.require(Scope.verify)
+    incident = get_incident(actor, incident_id)
+    data = incident_input_from(incident)
+    data.verification = Verification(verification)
+    reason = f"verification: {incident.verification} → {data.verification}"
+    if note.strip():
+        reason += f" ({note.strip()})"
+    return correct_incident(actor, incident.id, data, reason)
+
+
+def incident_input_from(incident: Incident) -> IncidentInput:
+    values = {name: getattr(incident, name) for name in _FIELDS}
+    return IncidentInput(
+        **values,
+        location=Location(
+            incident.admin_pcode, incident.latitude, incident.longitude, incident.geo_precision
+        ),
+        source_ids=[s.id for s in incident.sources],
+    )
+
+
+def _get_for_update(actor: Actor, incident_id) -> Incident:
+    stmt = select(Incident).where(Incident.id == incident_id).with_for_update()
+    incident = db.session.scalars(stmt).first()
+    if incident is None or not actor.can_see(incident.sensitivity):
+        raise NotFound("no such incident")
+    return incident
+
+
+def get_incident(actor: Actor, incident_id) -> Incident:
+    """One incident at its latest revision; 404 when above the actor's grant."""
+    actor.require(Scope.read)
+    uid = parse_uuid(incident_id)
+    incident = db.session.get(Incident, uid) if uid else None
+    if incident is None or not actor.can_see(incident.sensitivity):
+        raise NotFound("no such incident")
+    if incident.sensitivity == Sensitivity.restricted:
+        record_event(actor, "incident.view_restricted", "incident", incident.id)
+    return incident
+
+
+def incident_revisions(actor: Actor, incident_id) -> list[IncidentRevision]:
+    return list(get_incident(actor, incident_id).revisions)
+
+
+def incident_select(actor: Actor, filters: RecordFilter) -> Select:
+    """The filtered, visibility-restricted query behind lists, exports and summaries."""
+    actor.require(Scope.read)
+    stmt = visible(select(Incident), Incident, actor)
+    f = filters
+    if f.admin_pcode:
+        stmt = stmt.where(in_subtree(Incident.admin_pcode, f.admin_pcode))
+    if f.since:
+        stmt = stmt.where(Incident.occurred_on >= f.since)
+    if f.until:
+        stmt = stmt.where(Incident.occurred_on <= f.until)
+    if f.updated_since:
+        stmt = stmt.where(Incident.updated_at >= f.updated_since)
+    for column, values in (
+        (Incident.event_type, f.event_types),
+        (Incident.sub_event_type, f.sub_event_types),
+        (Incident.target_type, f.target_types),
+        (Incident.verification, f.verifications),
+    ):
+        if values:
+            stmt = stmt.where(column.in_(values))
+    return apply_bbox(stmt, Incident, f.bbox)
+
+
+def list_incidents(
+    actor: Actor, filters: RecordFilter, *, limit: int = 50, cursor: Optional[str] = None
+) -> Page:
+    """Newest first, keyset-paginated on (occurred_on, id)."""
+    stmt = incident_select(actor, filters)
+    if cursor:
+        day, ident = decode_cursor(cursor, 2)
+        try:
+            key_day, key_id = date.fromisoformat(day), uuid.UUID(ident)
+        except ValueError as exc:
+            raise InvalidCursor("the cursor is not one this server issued") from exc
+        stmt = stmt.where(
+            or_(
+                Incident.occurred_on < key_day,
+                and_(Incident.occurred_on == key_day, Incident.id < key_id),
+            )
+        )
+    stmt = stmt.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
+    stmt = stmt.options(selectinload(Incident.sources))
+    rows = list(db.session.scalars(stmt))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].occurred_on.isoformat(), rows[-1].id])
+    return Page(rows, next_cursor)

@@ -1,0 +1,94 @@
+"""Typed inputs to the write services. marshmallow schemas build these from request data;
+the CLI, seeder and scheduler build them directly."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Optional
+
+from ..models.enums import (
+    DatePrecision,
+    EstimateMethod,
+    EventType,
+    FacilityType,
+    InfraStatus,
+    MovementType,
+    Sensitivity,
+    SubEventType,
+    TargetType,
+    Verification,
+)
+
+
+@dataclass
+class Location:
+    admin_pcode: str
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    geo_precision: int = 3
+
+
+@dataclass
+class IncidentInput:
+    title: str
+    occurred_on: date
+    event_type: EventType
+    location: Location
+    sub_event_type: Optional[SubEventType] = None
+    occurred_at: Optional[time] = None
+    date_precision: DatePrecision = DatePrecision.day
+    target_type: Optional[TargetType] = None
+    facility_id: Optional[uuid.UUID] = None
+    actor1: Optional[str] = None
+    actor2: Optional[str] = None
+    perpetrator_claimed_by: Optional[str] = None
+    killed: Optional[int] = None
+    injured: Optional[int] = None
+    civilians_killed: Optional[int] = None
+    children_killed: Optional[int] = None
+    description: str = ""
+    source_ids: list[int] = field(default_factory=list)
+    sensitivity: Sensitivity = Sensitivity.public
+    verification: Verification = Verification.unverified
+
+
+@dataclass
+class FacilityInput:
+    name: str
+    facility_type: FacilityType
+    location: Location
+    name_ar: str = ""
+    description: str = ""
+    sensitivity: Sensitivity = Sensitivity.public
+    verification: Verification = Verification.unverified
+
+
+@dataclass
+class StatusInput:
+    status: InfraStatus
+    effective_from: datetime
+    effective_to: Optional[datetime] = None
+    reason: Optional[str] = None
+    details: Optional[str] = None
+    controlled_by: Optional[str] = None
+    source_ids: list[int] = field(default_factory=list)
+    sensitivity: Sensitivity = Sensitivity.public
+    verification: Verification = Verification.unverified
+
+
+@dataclass
+class MovementInput:
+    movement_type: MovementType
+    period_start: date
+    period_end: date
+    estimate_method: EstimateMethod
+    origin_pcode: Optional[str] = None
+    destination_pcode: Optional[str] = None
+    individuals: Optional[int] = None
+    households: Optional[int] = None
+    description: str = ""
+    source_ids: list[int] = field(default_factory=list)
+    sensitivity: Sensitivity = Sensitivity.public
+    verification: Verification = Verification.unverified

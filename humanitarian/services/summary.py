@@ -1,0 +1,99 @@
+"""Key figures for an area and period: the numbers behind /summary, the dashboard and sitreps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Facility, InfrastructureStatus, PopulationMovement
+from ..models.enums import MovementType, Scope, sensitivities_up_to
+from .actors import Actor
+from .areas import get_area, in_subtree
+from .facilities import current_status_select, status_changes
+from .filters import RecordFilter, start_of
+from .incidents import incident_select
+from .movements import movement_select
+
+_DISPLACED = (
+    MovementType.displacement,
+    MovementType.secondary_displacement,
+    MovementType.evacuation,
+)
+
+
+@dataclass
+class Summary:
+    admin_pcode: Optional[str]
+    since: Optional[date]
+    until: Optional[date]
+    incidents_total: int = 0
+    incidents_by_event_type: dict[str, int] = field(default_factory=dict)
+    incidents_by_target_type: dict[str, int] = field(default_factory=dict)
+    killed: int = 0
+    injured: int = 0
+    facilities_by_status: dict[str, int] = field(default_factory=dict)
+    displaced_individuals: int = 0
+    returned_individuals: int = 0
+    latest_status_changes: list[InfrastructureStatus] = field(default_factory=list)
+
+
+def summarize(
+    actor: Actor, admin_pcode: Optional[str], since: Optional[date], until: Optional[date]
+) -> Summary:
+    """Counts and sums computed in the database, restricted to what the actor may see."""
+    actor.require(Scope.read)
+    if admin_pcode:
+        get_area(admin_pcode)
+    filters = RecordFilter(admin_pcode=admin_pcode, since=since, until=until)
+    out = Summary(admin_pcode, since, until)
+
+    incidents = incident_select(actor, filters).subquery()
+    for event_type, count in db.session.execute(
+        select(incidents.c.event_type, func.count()).group_by(incidents.c.event_type)
+    ):
+        out.incidents_by_event_type[str(event_type)] = count
+    for target_type, count in db.session.execute(
+        select(incidents.c.target_type, func.count())
+        .where(incidents.c.target_type.is_not(None))
+        .group_by(incidents.c.target_type)
+    ):
+        out.incidents_by_target_type[str(target_type)] = count
+    total, killed, injured = db.session.execute(
+        select(func.count(), func.sum(incidents.c.killed), func.sum(incidents.c.injured))
+    ).one()
+    out.incidents_total, out.killed, out.injured = total, killed or 0, injured or 0
+
+    at = start_of(until, 1) if until else None
+    current = current_status_select(actor, at).join(Facility)
+    current = current.where(Facility.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+    if admin_pcode:
+        current = current.where(in_subtree(Facility.admin_pcode, admin_pcode))
+    statuses = current.subquery()
+    for status, count in db.session.execute(
+        select(statuses.c.status, func.count()).group_by(statuses.c.status)
+    ):
+        out.facilities_by_status[str(status)] = count
+
+    out.displaced_individuals, out.returned_individuals = _movement_totals(actor, filters)
+    out.latest_status_changes = status_changes(actor, filters, limit=10)
+    return out
+
+
+def _movement_totals(actor: Actor, filters: RecordFilter) -> tuple[int, int]:
+    """Displacement counts flows out of or within the area; returns count flows into it."""
+    moves = movement_select(actor, RecordFilter(since=filters.since, until=filters.until))
+    M = PopulationMovement
+    displaced = moves.where(M.movement_type.in_(_DISPLACED))
+    returned = moves.where(M.movement_type == MovementType.return_)
+    if filters.admin_pcode:
+        displaced = displaced.where(in_subtree(M.origin_pcode, filters.admin_pcode))
+        returned = returned.where(in_subtree(M.destination_pcode, filters.admin_pcode))
+    return _sum_individuals(displaced), _sum_individuals(returned)
+
+
+def _sum_individuals(stmt) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(stmt.subquery().c.individuals), 0)))

@@ -1,0 +1,130 @@
+"""Fixtures shared by every test.
+
+The suite runs once per database: ``pytest`` uses SQLite, ``pytest --db=postgresql`` creates a
+throw-away PostgreSQL database (never ``test``), migrates it, and drops it at the end. Each
+test starts from empty tables plus the admin-area reference data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from humanitarian import create_app
+from humanitarian.config import Config
+from humanitarian.extensions import db
+from humanitarian.models import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "HUMANITARIAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="database backend for the whole run",
+    )
+
+
+def pytest_report_header(config):
+    return f"database backend: {config.getoption('--db')}"
+
+
+def _pg_database(request) -> str:
+    """Create a uniquely named database and register its removal."""
+    name = f"humanitarian_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        if os.environ.get("CI") == "true":
+            pytest.exit(f"PostgreSQL is required in CI and is not reachable: {exc}", returncode=3)
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+
+    def drop():
+        # FORCE closes connections a failed test may have left behind.
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def backend(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def database_url(request, backend, tmp_path_factory) -> str:
+    if backend == "postgresql":
+        return _pg_database(request)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    config = Config.from_env(
+        {},
+        DATABASE_URL=database_url,
+        SECRET_KEY="test-secret",
+        SITREP_DIR=str(tmp_path_factory.mktemp("sitreps")),
+        TESTING=True,
+    )
+    app = create_app(config)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with empty tables, admin areas loaded, and an app context pushed."""
+    from humanitarian.services.demo import seed_admin_areas
+
+    with _app.app_context():
+        _empty_tables()
+        seed_admin_areas()
+        db.session.commit()
+        yield _app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The full demo scenario loaded; returns the seed's counts."""
+    from humanitarian.services.demo import seed_demo
+
+    return seed_demo("demo-password")
