@@ -1,0 +1,55 @@
+"""marshmallow schemas: the single contract for API request bodies, query strings and web form data.
+
+Input schemas load into the service layer's typed inputs (``IncidentInput`` and friends).
+They check shape, types, ranges and cross-field rules; rules that need the database
+(p-codes that exist, known sources and facilities) are the services' job, and come back
+in the same ``{field: [messages]}`` form.
+"""
+
+from .inputs import (
+    CorrectionSchema,
+    FacilityInSchema,
+    IncidentInSchema,
+    MovementInSchema,
+    StatusInSchema,
+    VerificationSchema,
+)
+from .outputs import (
+    AdminAreaSchema,
+    FacilityOutSchema,
+    IncidentOutSchema,
+    IncidentRevisionSchema,
+    MovementOutSchema,
+    SourceSchema,
+    StatusOutSchema,
+    SummarySchema,
+)
+from .queries import (
+    AdminAreaQuerySchema,
+    FacilityQuerySchema,
+    IncidentQuerySchema,
+    MovementQuerySchema,
+    SummaryQuerySchema,
+)
+
+__all__ = [
+    "AdminAreaQuerySchema",
+    "AdminAreaSchema",
+    "CorrectionSchema",
+    "FacilityInSchema",
+    "FacilityOutSchema",
+    "FacilityQuerySchema",
+    "IncidentInSchema",
+    "IncidentOutSchema",
+    "IncidentQuerySchema",
+    "IncidentRevisionSchema",
+    "MovementInSchema",
+    "MovementOutSchema",
+    "MovementQuerySchema",
+    "SourceSchema",
+    "StatusInSchema",
+    "StatusOutSchema",
+    "SummaryQuerySchema",
+    "SummarySchema",
+    "VerificationSchema",
+]

@@ -1,0 +1,161 @@
+"""Query strings of the list endpoints (and the web lists' filter forms)."""
+
+from __future__ import annotations
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from humanitarian.models.enums import (
+    EventType,
+    FacilityType,
+    InfraStatus,
+    MovementType,
+    SubEventType,
+    TargetType,
+    Verification,
+)
+from humanitarian.services.filters import BBox, RecordFilter
+
+from .fields import PCODE, UTCDateTime, enum_field
+
+FORMATS = ("json", "csv", "hxl", "geojson")
+
+
+class Limit(fields.Field):
+    """1 to ``maximum`` rows, or ``all`` (streamed exports only)."""
+
+    def __init__(self, maximum: int = 1000, **kw):
+        super().__init__(**kw)
+        self.maximum = maximum
+        self.metadata.setdefault(
+            "description", f"rows per page, 1–{maximum}, or 'all' for a CSV/HXL export"
+        )
+
+    def _deserialize(self, value, attr, data, **kw):
+        if value == "all":
+            return "all"
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                f"Must be an integer from 1 to {self.maximum}, or 'all'."
+            ) from exc
+        if not 1 <= number <= self.maximum:
+            raise ValidationError(f"Must be an integer from 1 to {self.maximum}, or 'all'.")
+        return number
+
+
+class BBoxField(fields.String):
+    def _deserialize(self, value, attr, data, **kw):
+        parts = str(value).split(",")
+        try:
+            min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
+        except ValueError as exc:
+            raise ValidationError("Use bbox=minLon,minLat,maxLon,maxLat.") from exc
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise ValidationError("bbox corners out of range or in the wrong order.")
+        return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def _repeat(enum_cls):
+    return fields.List(enum_field(enum_cls), load_default=list)
+
+
+class ListQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    admin_pcode = fields.String(
+        validate=PCODE, metadata={"description": "area and everything under it"}
+    )
+    since = fields.Date(metadata={"description": "inclusive"})
+    until = fields.Date(metadata={"description": "inclusive"})
+    updated_since = UTCDateTime()
+    verification = _repeat(Verification)
+    bbox = BBoxField(metadata={"description": "minLon,minLat,maxLon,maxLat"})
+    limit = Limit(load_default=50)
+    cursor = fields.String(validate=validate.Length(max=500))
+    format = fields.String(validate=validate.OneOf(FORMATS))
+
+    @validates_schema
+    def _period(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError({"until": ["Must not be before since."]})
+
+    @post_load
+    def _build(self, data, **_):
+        filters = RecordFilter(
+            admin_pcode=data.get("admin_pcode"),
+            since=data.get("since"),
+            until=data.get("until"),
+            updated_since=data.get("updated_since"),
+            bbox=data.get("bbox"),
+            verifications=[v.value for v in data["verification"]],
+            **{
+                target: [v.value for v in data.get(name, [])]
+                for name, target in self.repeated.items()
+            },
+        )
+        return {
+            "filters": filters,
+            "limit": data["limit"],
+            "cursor": data.get("cursor"),
+            "format": data.get("format"),
+        }
+
+    repeated: dict[str, str] = {}
+
+
+class IncidentQuerySchema(ListQuerySchema):
+    event_type = _repeat(EventType)
+    sub_event_type = _repeat(SubEventType)
+    target_type = _repeat(TargetType)
+    repeated = {
+        "event_type": "event_types",
+        "sub_event_type": "sub_event_types",
+        "target_type": "target_types",
+    }
+
+
+class FacilityQuerySchema(ListQuerySchema):
+    facility_type = _repeat(FacilityType)
+    status = _repeat(InfraStatus)
+    repeated = {"facility_type": "facility_types", "status": "statuses"}
+
+
+class MovementQuerySchema(ListQuerySchema):
+    movement_type = _repeat(MovementType)
+    repeated = {"movement_type": "movement_types"}
+
+
+class AdminAreaQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    level = fields.Integer(validate=validate.Range(0, 4))
+    parent = fields.String(validate=PCODE)
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "name in English or Arabic"}
+    )
+    format = fields.String(validate=validate.OneOf(FORMATS))
+
+
+class SummaryQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    admin_pcode = fields.String(validate=PCODE)
+    since = fields.Date()
+    until = fields.Date()
+
+    @validates_schema
+    def _period(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError({"until": ["Must not be before since."]})
