@@ -29,7 +29,7 @@ run: install
 
 lint: install-test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check humanitarian schemas tests bench app.py
+	$(VENV)/bin/ruff format --check .
 
 test-sqlite: install-test
 	$(PY) -m pytest --db=sqlite $(PYTEST_ARGS)

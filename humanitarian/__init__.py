@@ -21,10 +21,13 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.config.from_mapping(config.flask_mapping())
     app.extensions["humanitarian.config"] = config
 
-    from .extensions import db, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
     _register_request_id(app)
     _register_blueprints(app)
@@ -55,6 +58,10 @@ def _register_request_id(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .api import register as register_api
+    from .reports import bp as reports_bp
     from .web import bp as web_bp
 
     app.register_blueprint(web_bp)
+    app.register_blueprint(reports_bp)
+    register_api(app)
