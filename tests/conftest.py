@@ -17,6 +17,7 @@ from humanitarian import create_app
 from humanitarian.config import Config
 from humanitarian.extensions import db
 from humanitarian.models import Base
+from humanitarian.models.guards import create_audit_guard, drop_audit_guard
 
 PG_ADMIN_URL = os.environ.get(
     "HUMANITARIAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -90,13 +91,18 @@ def _app(database_url, tmp_path_factory):
 
 
 def _empty_tables() -> None:
+    """Reset between tests. TRUNCATE does not fire PostgreSQL's row triggers; SQLite has no
+    TRUNCATE, so its append-only guard on audit_events is lifted for the reset only."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
+        db.session.commit()
+        return
+    with db.engine.begin() as conn:
+        drop_audit_guard(conn)
         for name in tables:
-            db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
-    db.session.commit()
+            conn.exec_driver_sql(f"DELETE FROM {name}")  # noqa: S608 - names from metadata
+        create_audit_guard(conn)
 
 
 @pytest.fixture

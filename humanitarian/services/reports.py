@@ -70,6 +70,18 @@ def _check_replay(actor: Actor, key: Optional[str], fingerprint: Optional[str]) 
     raise Replay(existing)
 
 
+def _begin_write(session) -> None:
+    """On SQLite, end any read snapshot and start a write transaction holding the lock, so
+    the idempotency check and the insert see the same, latest state. PostgreSQL needs nothing:
+    row locks and the unique key on (token, idempotency_key) settle races there."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("open_report must start a fresh transaction; flush or commit first")
+    session.commit()
+    session.connection(execution_options={"sqlite_write": True})
+
+
 @contextmanager
 def open_report(
     actor: Actor,
@@ -83,6 +95,7 @@ def open_report(
     when it was used with a different one.
     """
     session = db.session
+    _begin_write(session)
     _check_replay(actor, idempotency_key, fingerprint)
     report = Report(
         channel=actor.channel,
