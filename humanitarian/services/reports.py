@@ -76,9 +76,7 @@ def _begin_write(session) -> None:
     row locks and the unique key on (token, idempotency_key) settle races there."""
     if session.get_bind().dialect.name != "sqlite":
         return
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("open_report must start a fresh transaction; flush or commit first")
-    session.commit()
+    session.commit()  # also keeps bookkeeping the caller already made (e.g. a token's last use)
     session.connection(execution_options={"sqlite_write": True})
 
 
