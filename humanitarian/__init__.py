@@ -29,6 +29,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
+    from .security import init_security
+
+    init_security(app)
     _register_request_id(app)
     _register_blueprints(app)
 
