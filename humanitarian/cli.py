@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC
 
 import click
 from flask import Flask
 
-from .extensions import db
-from .models.enums import Role, Scope, Sensitivity
+from .models.enums import Role, Scope, Sensitivity, Verification
 from .services import Actor, ServiceError, create_token, create_user, revoke_token
 from .services.demo import seed_demo
+from .services.imports import import_acled
 
 
 def _fail(exc: ServiceError):
@@ -102,16 +103,40 @@ def revoke_token_command(token_id):
     click.echo(f"revoked {token.id} at {token.revoked_at:%Y-%m-%d %H:%M} UTC")
 
 
-@click.command("db-empty")
-def db_empty_command():
-    """Exit 0 if the database holds no admin areas yet (used by `make run`)."""
-    from sqlalchemy import func, select
-
-    from .models import AdminArea
-
-    raise SystemExit(
-        0 if db.session.scalar(select(func.count()).select_from(AdminArea)) == 0 else 1
+@click.command("import-acled")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000))
+@click.option(
+    "--verification",
+    type=click.Choice([v.value for v in Verification]),
+    default="partially_verified",
+    show_default=True,
+)
+def import_acled_command(path, batch_size, verification):
+    """Import an ACLED CSV export; re-importing the same file changes nothing."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        total = max(sum(1 for _ in handle) - 1, 0)
+    actor = Actor.system("import-acled")
+    with (
+        open(path, newline="", encoding="utf-8-sig") as handle,
+        click.progressbar(length=total, label="importing", file=sys.stderr) as bar,
+    ):
+        try:
+            result = import_acled(
+                actor,
+                handle,
+                batch_size=batch_size,
+                verification=Verification(verification),
+                progress=bar.update,
+            )
+        except ServiceError as exc:
+            _fail(exc)
+    click.echo(
+        f"created {result.created}, corrected {result.corrected}, "
+        f"unchanged {result.unchanged}, rejected {len(result.rejected)}"
     )
+    for line, reason in result.rejected[:50]:
+        click.echo(f"  line {line}: {reason}", err=True)
 
 
 def register(app: Flask) -> None:
@@ -120,6 +145,6 @@ def register(app: Flask) -> None:
         create_user_command,
         create_token_command,
         revoke_token_command,
-        db_empty_command,
+        import_acled_command,
     ):
         app.cli.add_command(command)

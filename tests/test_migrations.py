@@ -27,3 +27,16 @@ def test_downgrade_base_then_upgrade_again(app):
     upgrade()
     assert _diff() == []
     assert "incidents" in inspect(db.engine).get_table_names()
+
+
+def test_migrating_down_and_up_keeps_rows_and_links(app, demo):
+    from sqlalchemy import func, select
+
+    from humanitarian.models import incident_sources
+
+    links = db.session.scalar(select(func.count()).select_from(incident_sources))
+    assert links > 0
+    db.session.remove()
+    downgrade(revision="0001")
+    upgrade()
+    assert db.session.scalar(select(func.count()).select_from(incident_sources)) == links

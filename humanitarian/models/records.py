@@ -142,6 +142,8 @@ class Incident(_Tracked, Base):
     children_killed: Mapped[Optional[int]] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The identifier in the system an incident was imported from, e.g. "acled:SYR12345".
+    external_id: Mapped[Optional[str]] = mapped_column(String(100), unique=True, index=True)
 
     sources: Mapped[list[Source]] = relationship(secondary=incident_sources, order_by=Source.id)
     facility: Mapped[Optional[Facility]] = relationship(back_populates="incidents")
