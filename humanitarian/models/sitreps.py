@@ -69,9 +69,7 @@ class Sitrep(Base):
     trigger: Mapped[SitrepTrigger] = mapped_column(enum_column(SitrepTrigger, "sitrep_trigger"))
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     generated_by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    generated_by_token_id: Mapped[Optional[uuid.UUID]] = mapped_column(
-        ForeignKey("api_tokens.id")
-    )
+    generated_by_token_id: Mapped[Optional[uuid.UUID]] = mapped_column(ForeignKey("api_tokens.id"))
     generated_by: Mapped[str] = mapped_column(String(320), default="")
 
 
