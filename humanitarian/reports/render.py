@@ -32,6 +32,11 @@ def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+_FOOTER_SCOPE = {
+    "public": "PUBLIC edition: public data only",
+    "partner": "PARTNER edition: public and partner data",
+    "restricted": "RESTRICTED edition: includes restricted data",
+}
 _AUDIENCE_COLOURS = {"public": "#1e6b34", "partner": "#8a4b08", "restricted": "#8b1a1a"}
 
 
@@ -46,7 +51,7 @@ def page_css(content: SitrepContent) -> str:
     header = f"{content.area.name_en} · Situation report · {period(content.period_start, content.period_end)}"
     generated = (
         f"Generated {content.generated_at:%Y-%m-%d %H:%M} UTC · "
-        f"{str(content.audience).upper()} data only"
+        f"{_FOOTER_SCOPE[str(content.audience)]}"
     )
     small = "font-size: 7pt; color: #6b7785;"
     colour = _AUDIENCE_COLOURS[str(content.audience)]
