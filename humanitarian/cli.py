@@ -148,3 +148,6 @@ def register(app: Flask) -> None:
         import_acled_command,
     ):
         app.cli.add_command(command)
+    from .reports.cli import register as register_sitrep_commands
+
+    register_sitrep_commands(app)

@@ -31,16 +31,3 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-        # Take transactions into our own hands (see _sqlite_begin).
-        dbapi_connection.isolation_level = None
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    # A deferred SQLite transaction that reads and then writes fails with "database is locked"
-    # when another writer got in between. Write transactions (see services.reports.open_report)
-    # ask for BEGIN IMMEDIATE, which takes the write lock up front so concurrent writers queue
-    # up to the busy timeout; reads stay deferred so they never block anyone.
-    if conn.dialect.name == "sqlite":
-        immediate = conn.get_execution_options().get("sqlite_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -71,13 +71,15 @@ def _check_replay(actor: Actor, key: Optional[str], fingerprint: Optional[str]) 
 
 
 def _begin_write(session) -> None:
-    """On SQLite, end any read snapshot and start a write transaction holding the lock, so
-    the idempotency check and the insert see the same, latest state. PostgreSQL needs nothing:
-    row locks and the unique key on (token, idempotency_key) settle races there."""
+    """On SQLite, start the append with the write lock held (BEGIN IMMEDIATE), so the
+    idempotency check and the insert see the same, latest state and concurrent writers queue
+    up to the busy timeout instead of failing with "database is locked". PostgreSQL needs
+    nothing: row locks and the unique key on (token, idempotency_key) settle races there."""
     if session.get_bind().dialect.name != "sqlite":
         return
     session.commit()  # also keeps bookkeeping the caller already made (e.g. a token's last use)
-    session.connection(execution_options={"sqlite_write": True})
+    # pysqlite begins transactions lazily before the first write; an explicit BEGIN takes over.
+    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -122,10 +122,7 @@ def test_web_pages_keep_html_errors(client):
     assert response.mimetype == "text/html"
 
 
-def test_api_is_exempt_from_csrf(app, client, writer):
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        response = client.post("/api/v1/incidents", json=INCIDENT, headers=writer)
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+def test_api_is_exempt_from_csrf(app, client, writer, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post("/api/v1/incidents", json=INCIDENT, headers=writer)
     assert response.status_code == 201

@@ -31,7 +31,7 @@ def run_in_threads(app, fn, n):
 
     with ThreadPoolExecutor(max_workers=min(n, 8)) as pool:
         results = list(pool.map(call, range(n)))
-    db.session.commit()  # end this thread's read snapshot (SQLite) to see the others' writes
+    db.session.commit()  # end this thread's transaction so it sees the others' writes
     return results
 
 
