@@ -62,10 +62,11 @@ def dashboard():
 
 
 def _map_areas(area) -> list:
-    """The chosen area and its sub-areas, or every governorate when none is chosen."""
+    """The chosen area's sub-areas (or the area itself when it has none), or every
+    governorate when no area is chosen."""
     if area is None:
         return list_areas(level=1)
-    return [area, *list_areas(parent=area.pcode)]
+    return list_areas(parent=area.pcode) or [area]
 
 
 def _infrastructure(actor, pcode, until) -> list[dict]:

@@ -62,8 +62,18 @@ def label(value) -> str:
     """Stored vocabulary values as words: 'air_drone_strike' → 'Air drone strike'."""
     if value is None or value == "":
         return "—"
-    text = str(getattr(value, "value", value)).replace("_", " ")
+    raw = str(getattr(value, "value", value))
+    if raw in ACRONYMS:
+        return ACRONYMS[raw]
+    text = raw.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+ACRONYMS = {
+    "ngo": "NGO",
+    "un": "UN",
+    "remote_explosive_landmine_ied": "Remote explosive, landmine, IED",
+}
 
 
 @bp.app_template_filter("number")
