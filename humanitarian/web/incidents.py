@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, render_template, request, url_for
 
 from schemas import CorrectionSchema, IncidentInSchema, IncidentOutSchema, IncidentQuerySchema
@@ -61,7 +63,7 @@ def incident_list():
 def incident_new():
     """Record an incident."""
     actor = current_actor()
-    form = FormState(values={"occurred_on": "", "sensitivity": "public"})
+    form = FormState(values={"occurred_on": date.today().isoformat(), "sensitivity": "public"})
     if request.method == "POST":
         form = FormState.submitted(request.form)
         data, form.errors = load_form(IncidentInSchema(), request.form)

@@ -13,7 +13,7 @@ def actions() -> list[str]:
 
 
 def test_anonymous_users_are_sent_to_login(client, users):
-    for url in ("/", "/incidents", "/incidents/new", "/review", "/facilities", "/record"):
+    for url in ("/", "/incidents", "/incidents/new", "/review", "/record", "/sitreps/"):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login?next=")
@@ -100,3 +100,11 @@ def test_error_pages_are_html(sign_in):
     assert missing.status_code == 404 and "text/html" in missing.content_type
     bad_id = viewer.get("/incidents/not-a-uuid")
     assert bad_id.status_code == 404 and 'data-error="404"' in bad_id.get_data(as_text=True)
+
+
+def test_oversized_form_gets_a_413_page(app, sign_in):
+    reporter = sign_in("reporter")
+    body = {"description": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    response = reporter.client.post("/incidents/new", data=body)
+    assert response.status_code == 413
+    assert 'data-error="413"' in response.get_data(as_text=True)
