@@ -1,11 +1,14 @@
-"""HTML error pages. The API answers its own errors in problem+json; for paths under /api/
-these handlers step aside and return the plain HTTP error."""
+"""HTML error pages for everything outside /api/.
+
+The API answers its own errors in problem+json from its blueprint. Errors under /api/ that no
+API view saw (an unknown URL, a body too large before routing) reach these app-wide handlers;
+they answer those in problem+json too, so an API client never gets an HTML page."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,27 +35,41 @@ def render_error(status: int, detail: str | None = None):
     )
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _problem(exc: HTTPException):
+    code = exc.code or 500
+    body = {"type": "about:blank", "title": MESSAGES.get(code, (exc.name, ""))[0], "status": code}
+    body["detail"] = exc.description or ""
+    response = jsonify(body)
+    response.status_code = code
+    response.content_type = "application/problem+json"
+    return response
+
+
 def _http_error(exc: HTTPException):
-    if request.path.startswith("/api/"):
-        return exc
+    if _is_api():
+        return _problem(exc)
     detail = exc.description if exc.description != type(exc).description else None
     return render_error(exc.code or 500, detail)
 
 
 def _csrf_error(exc: CSRFError):
-    if request.path.startswith("/api/"):
-        return exc
+    if _is_api():
+        return _problem(exc)
     return render_error(
         400, "The form had expired or was sent from elsewhere. Go back, reload it, and try again."
     )
 
 
-def _server_error(exc):
-    if request.path.startswith("/api/"):
-        return exc
+def _server_error(exc: InternalServerError):
     original = getattr(exc, "original_exception", None)
     if original is not None:
-        log.exception("unhandled error on %s", request.path, exc_info=original)
+        log.error("unhandled error on %s", request.path, exc_info=original)
+    if _is_api():
+        return _problem(InternalServerError())
     return render_error(500)
 
 

@@ -100,6 +100,10 @@ def test_error_pages_are_html(sign_in):
     assert missing.status_code == 404 and "text/html" in missing.content_type
     bad_id = viewer.get("/incidents/not-a-uuid")
     assert bad_id.status_code == 404 and 'data-error="404"' in bad_id.get_data(as_text=True)
+    # Unknown API paths never get an HTML page.
+    api = viewer.get("/api/v1/no-such-resource")
+    assert api.status_code == 404 and api.content_type == "application/problem+json"
+    assert api.get_json()["status"] == 404
 
 
 def test_oversized_form_gets_a_413_page(app, sign_in):
