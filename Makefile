@@ -37,7 +37,12 @@ test-sqlite: install-test fonts
 test-postgresql: install-test fonts
 	$(PY) -m pytest --db=postgresql $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgresql
+test: lint browser test-sqlite test-postgresql
+
+# The browser tests drive the distribution's Chromium; Playwright's own download cannot be used.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Sitreps print Arabic place names through Pango: some installed font must have Arabic glyphs.
 fonts:

@@ -57,10 +57,3 @@ def test_create_user_hashes_password(runner):
         args=["create-user", "b@x.org", "--role", "viewer", "--org", "Hub"], input="short\nshort\n"
     )
     assert short.exit_code != 0 and "10 characters" in short.output
-
-
-def test_index_shows_demo_counts(client, runner):
-    runner.invoke(args=["seed-demo"])
-    page = client.get("/").get_data(as_text=True)
-    assert '<td data-count="Incidents">9</td>' in page
-    assert '<td data-count="Admin areas">28</td>' in page

@@ -252,6 +252,8 @@ def status_changes(actor: Actor, filters: RecordFilter, limit: Optional[int] = 1
         stmt = stmt.where(InfrastructureStatus.effective_from >= start_of(filters.since))
     if filters.until:
         stmt = stmt.where(InfrastructureStatus.effective_from < start_of(filters.until, 1))
+    if filters.verifications:
+        stmt = stmt.where(InfrastructureStatus.verification.in_(filters.verifications))
     stmt = stmt.order_by(
         InfrastructureStatus.effective_from.desc(), InfrastructureStatus.seq.desc()
     ).options(selectinload(InfrastructureStatus.sources))

@@ -1,0 +1,40 @@
+// Area pickers: type an English or Arabic name or a p-code. The <datalist> suggests without
+// any script; this only names the chosen area under the field and, for names the list does
+// not hold, asks /lookup/areas.json so a typed name resolves to its p-code.
+(function () {
+  "use strict";
+  var list = document.getElementById("area-options");
+  if (!list) { return; }
+  var names = {};
+  Array.prototype.forEach.call(list.options, function (o) { names[o.value] = o.textContent; });
+  var endpoint = document.body.getAttribute("data-areas-url") || "/lookup/areas.json";
+
+  function show(input) {
+    var out = input.parentNode.querySelector("output.area-name");
+    if (!out) { return; }
+    var code = input.value.trim().toUpperCase();
+    out.textContent = names[code] || "";
+  }
+
+  function resolve(input) {
+    var text = input.value.trim();
+    if (!text || names[text.toUpperCase()]) { show(input); return; }
+    fetch(endpoint + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      .then(function (data) {
+        if (data.items.length === 1) {
+          var a = data.items[0];
+          names[a.pcode] = a.name_en + " · " + a.name_ar;
+          input.value = a.pcode;
+        }
+        show(input);
+      })
+      .catch(function () { show(input); });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-area-picker]"), function (input) {
+    show(input);
+    input.addEventListener("input", function () { show(input); });
+    input.addEventListener("change", function () { resolve(input); });
+  });
+})();

@@ -1,0 +1,89 @@
+"""The dashboard: key figures for an area and period (the numbers of /api/v1/summary), a
+timeline, the incident map, current infrastructure status and displacement vs returns."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from schemas import IncidentOutSchema, SummaryQuerySchema
+
+from ..models.enums import IMPAIRED_STATUSES, Scope
+from ..services import (
+    NotFound,
+    RecordFilter,
+    current_statuses,
+    get_area,
+    list_areas,
+    list_facilities,
+    list_incidents,
+    summarize,
+)
+from ..services.filters import start_of
+from . import bp
+from .access import current_actor, requires
+from .charts import incident_map, incident_timeline, timeline_chart
+from .facilities import with_status
+from .forms import FormState, load_form
+from .present import area_index, dump
+
+IMPAIRED = frozenset(s.value for s in IMPAIRED_STATUSES)
+MAP_POINTS = 500
+
+
+@bp.get("/")
+def dashboard():
+    """Key figures, timeline, map and infrastructure status for an area and period."""
+    actor = current_actor()
+    form = FormState.submitted(request.args)
+    query, form.errors = load_form(SummaryQuerySchema(), request.args)
+    query = query or {}
+    pcode, since, until = query.get("admin_pcode"), query.get("since"), query.get("until")
+    try:
+        area = get_area(pcode) if pcode else None
+    except NotFound as exc:
+        form.errors["admin_pcode"] = [exc.detail]
+        area = pcode = None
+    summary = summarize(actor, pcode, since, until)
+    filters = RecordFilter(admin_pcode=pcode, since=since, until=until)
+    buckets, unit = incident_timeline(actor, filters)
+    incidents = dump(IncidentOutSchema, list_incidents(actor, filters, limit=MAP_POINTS).items)
+    return render_template(
+        "dashboard.html",
+        form=form,
+        area=area,
+        summary=summary,
+        chart=timeline_chart(buckets, unit),
+        map=incident_map(_map_areas(area), incidents),
+        recent=incidents[:8],
+        facilities=_infrastructure(actor, pcode, until),
+        areas=area_index(),
+        impaired=IMPAIRED,
+    ), 400 if form.errors else 200
+
+
+def _map_areas(area) -> list:
+    """The chosen area's sub-areas (or the area itself when it has none), or every
+    governorate when no area is chosen."""
+    if area is None:
+        return list_areas(level=1)
+    return list_areas(parent=area.pcode) or [area]
+
+
+def _infrastructure(actor, pcode, until) -> list[dict]:
+    """Facilities with their status at the end of the period; impaired ones first."""
+    facilities = list_facilities(actor, RecordFilter(admin_pcode=pcode), limit=200).items
+    at = start_of(until, 1) if until else None
+    rows = with_status(facilities, current_statuses(actor, [f.id for f in facilities], at))
+
+    def impaired_first(row):
+        status = (row["current_status"] or {}).get("status")
+        return (status not in IMPAIRED, row["name"])
+
+    return sorted(rows, key=impaired_first)
+
+
+@bp.get("/record")
+@requires(Scope.append)
+def record():
+    """Choose what to record."""
+    return render_template("record.html")

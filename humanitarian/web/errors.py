@@ -1,0 +1,89 @@
+"""HTML error pages for everything outside /api/.
+
+The API answers its own errors in problem+json from its blueprint. Errors under /api/ that no
+API view saw (an unknown URL, a body too large before routing) reach these app-wide handlers;
+they answer those in problem+json too, so an API client never gets an HTML page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..services import ServiceError
+from . import bp
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your account cannot open this page."),
+    404: ("Not found", "There is nothing here, or you do not have access to it."),
+    405: ("Method not allowed", "This page cannot be used that way."),
+    413: ("Too large", "What you sent is larger than this server accepts."),
+    429: ("Too many attempts", "Please wait a minute and try again."),
+    500: ("Something went wrong", "The error has been logged. Nothing was saved."),
+}
+
+
+def render_error(status: int, detail: str | None = None):
+    title, default = MESSAGES.get(status, (f"Error {status}", ""))
+    return render_template("error.html", status=status, title=title, detail=detail or default), (
+        status
+    )
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _problem(exc: HTTPException):
+    code = exc.code or 500
+    body = {"type": "about:blank", "title": MESSAGES.get(code, (exc.name, ""))[0], "status": code}
+    body["detail"] = exc.description or ""
+    response = jsonify(body)
+    response.status_code = code
+    response.content_type = "application/problem+json"
+    return response
+
+
+def _http_error(exc: HTTPException):
+    if _is_api():
+        return _problem(exc)
+    detail = exc.description if exc.description != type(exc).description else None
+    return render_error(exc.code or 500, detail)
+
+
+def _csrf_error(exc: CSRFError):
+    if _is_api():
+        return _problem(exc)
+    return render_error(
+        400, "The form had expired or was sent from elsewhere. Go back, reload it, and try again."
+    )
+
+
+def _server_error(exc: InternalServerError):
+    original = getattr(exc, "original_exception", None)
+    if original is not None:
+        log.error("unhandled error on %s", request.path, exc_info=original)
+    if _is_api():
+        return _problem(InternalServerError())
+    return render_error(500)
+
+
+def _service_error(exc: ServiceError):
+    # Services raise NotFound/PermissionDenied/...; a view that does not catch them gets a page.
+    return render_error(exc.status if exc.status in MESSAGES else 400, exc.detail)
+
+
+for _code in (400, 403, 404, 405, 413, 429):
+    # Blueprint handlers win for our own views; the app-wide ones cover unknown URLs.
+    bp.register_error_handler(_code, _http_error)
+    bp.app_errorhandler(_code)(_http_error)
+bp.register_error_handler(CSRFError, _csrf_error)
+bp.app_errorhandler(CSRFError)(_csrf_error)
+bp.register_error_handler(InternalServerError, _server_error)
+bp.app_errorhandler(InternalServerError)(_server_error)
+bp.register_error_handler(ServiceError, _service_error)

@@ -1,0 +1,171 @@
+"""Incidents: list, detail with revision history, the entry form and the correction form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, render_template, request, url_for
+
+from schemas import CorrectionSchema, IncidentInSchema, IncidentOutSchema, IncidentQuerySchema
+
+from ..models.enums import EVENT_TAXONOMY, DatePrecision, Scope, TargetType, Verification
+from ..services import (
+    NotFound,
+    RecordFilter,
+    correct_incident,
+    get_facility,
+    get_incident,
+    incident_revisions,
+    list_facilities,
+    list_incidents,
+    record_incident,
+)
+from . import bp
+from .access import coarsened, current_actor, requires, writable_sensitivities
+from .forms import FormState, done, load_form, run_list, save
+from .present import area_choices, area_index, coarsen_snapshot, dump, page_links, source_choices
+
+FORM_TEMPLATE = "incidents/form.html"
+
+
+def _choices() -> dict:
+    facilities = list_facilities(current_actor(), RecordFilter(), limit=1000).items
+    return {
+        "taxonomy": EVENT_TAXONOMY,
+        "target_types": [t.value for t in TargetType],
+        "date_precisions": [d.value for d in DatePrecision],
+        "facilities": [(str(f.id), f.name) for f in facilities],
+        "sources": source_choices(),
+        "areas": area_choices(),
+        "sensitivities": writable_sensitivities(),
+        "verifier": Scope.verify in current_actor().scopes,
+    }
+
+
+@bp.get("/incidents")
+def incident_list():
+    """Incidents, filtered as in the API, newest first."""
+    listing = run_list(IncidentQuerySchema(), list_incidents, current_actor(), request.args)
+    return render_template(
+        "incidents/list.html",
+        listing=listing,
+        incidents=dump(IncidentOutSchema, listing.items),
+        next_url=page_links(listing),
+        areas=area_index(),
+        taxonomy=EVENT_TAXONOMY,
+        target_types=[t.value for t in TargetType],
+        verifications=[v.value for v in Verification],
+    ), 400 if listing.form.errors else 200
+
+
+@bp.route("/incidents/new", methods=["GET", "POST"])
+@requires(Scope.append)
+def incident_new():
+    """Record an incident."""
+    actor = current_actor()
+    form = FormState(values={"occurred_on": date.today().isoformat(), "sensitivity": "public"})
+    if request.method == "POST":
+        form = FormState.submitted(request.form)
+        data, form.errors = load_form(IncidentInSchema(), request.form)
+        if data is not None:
+            location = save(actor, form, lambda report: _created(actor, data, report))
+            if location:
+                return done(form, location, "Incident recorded.")
+    return render_template(FORM_TEMPLATE, form=form, mode="new", **_choices()), form.status
+
+
+def _created(actor, data, report) -> str:
+    incident = record_incident(actor, data, report=report)
+    return url_for("web.incident_detail", incident_id=incident.id)
+
+
+@bp.get("/incidents/<incident_id>")
+def incident_detail(incident_id):
+    """One incident at its latest revision, with its history."""
+    actor = current_actor()
+    incident = get_incident(actor, incident_id)
+    revisions = incident_revisions(actor, incident.id)
+    return render_template(
+        "incidents/detail.html",
+        incident=dump(IncidentOutSchema, incident, many=False),
+        facility=_visible_facility(actor, incident.facility_id),
+        history=_history(revisions),
+        areas=area_index(),
+        verifications=[v.value for v in Verification],
+    )
+
+
+def _visible_facility(actor, facility_id):
+    if facility_id is None:
+        return None
+    try:
+        return get_facility(actor, facility_id)
+    except NotFound:  # above the user's grant: show the incident without it
+        return None
+
+
+def _history(revisions) -> list[dict]:
+    """Each revision with the fields it changed compared to the one before."""
+    out, previous = [], None
+    for rev in revisions:
+        data = coarsen_snapshot(rev.data or {})
+        changed = [] if previous is None else _changed(previous, data)
+        out.append({"revision": rev, "data": data, "changed": changed})
+        previous = data
+    return list(reversed(out))
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    names = sorted(set(before) | set(after))
+    return [n for n in names if before.get(n) != after.get(n)]
+
+
+@bp.route("/incidents/<incident_id>/correct", methods=["GET", "POST"])
+@requires(Scope.append)
+def incident_correct(incident_id):
+    """Correct an incident: a new revision with a reason."""
+    actor = current_actor()
+    incident = get_incident(actor, incident_id)
+    if coarsened() and incident.latitude is not None and incident.geo_precision < 3:
+        # The form would have to show the district centroid and saving it would move the point.
+        abort(
+            403,
+            description="You see this record's location only at district level, so you "
+            "cannot correct it without moving it. Ask a colleague with partner access.",
+        )
+    current = dump(IncidentOutSchema, incident, many=False)
+    form = FormState(values=_form_values(current))
+    if request.method == "POST":
+        form = FormState.submitted(request.form)
+        data, form.errors = load_form(CorrectionSchema(), request.form)
+        if data is not None:
+            location = save(
+                actor,
+                form,
+                lambda report: _corrected(actor, incident.id, data, report),
+            )
+            if location:
+                return done(form, location, "Correction saved as a new revision.")
+    return render_template(
+        FORM_TEMPLATE,
+        form=form,
+        mode="correct",
+        incident=current,
+        current_verification=current["verification"],
+        **_choices(),
+    ), form.status
+
+
+def _corrected(actor, incident_id, data, report) -> str:
+    correct_incident(actor, incident_id, data["incident"], data["reason"], report=report)
+    return url_for("web.incident_detail", incident_id=incident_id)
+
+
+def _form_values(record: dict) -> dict:
+    """An incident as the form's fields: the correction form starts from the latest revision."""
+    names = IncidentInSchema().fields.keys()
+    values = {n: record.get(n) for n in names if n in record and n != "source_ids"}
+    values["source_ids"] = [str(s["id"]) for s in record.get("sources", [])]
+    if values.get("occurred_at"):
+        values["occurred_at"] = values["occurred_at"][:5]
+    return values

@@ -1,0 +1,88 @@
+"""Turning service results into what templates show: output-schema dumps (with the API's
+public coarsening), area names, labels and pagination links."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import request, url_for
+from marshmallow import Schema
+
+from ..services import list_areas, list_sources
+from ..services.areas import admin2_centroid
+from . import bp
+from .access import coarsened
+
+
+def dump(schema_cls: type[Schema], items, *, many: bool = True):
+    """Records as the API would serve them to this user: public grants see district-level
+    coordinates only."""
+    schema = schema_cls(many=many, context={"coarsen": coarsened()})
+    return schema.dump(items)
+
+
+def coarsen_snapshot(data: dict) -> dict:
+    """Revision snapshots hold the raw location; coarsen it the same way for public grants."""
+    location = data.get("location") or {}
+    if not coarsened() or location.get("latitude") is None:
+        return data
+    lat, lon = admin2_centroid(location["admin_pcode"])
+    return {**data, "location": {**location, "latitude": lat, "longitude": lon, "geo_precision": 3}}
+
+
+def area_index() -> dict:
+    """p-code → AdminArea for naming areas in lists (reference data, small)."""
+    return {a.pcode: a for a in list_areas()}
+
+
+def area_choices() -> list:
+    return [a for a in list_areas() if a.level <= 3]
+
+
+def source_choices() -> list:
+    return list_sources()
+
+
+def page_links(page) -> str | None:
+    """The 'next' link of a keyset page: same filters, the page's cursor."""
+    if not page.next_cursor:
+        return None
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    args.append(("cursor", page.next_cursor))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def query_without(*names: str) -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in names]
+    return urlencode(args)
+
+
+@bp.app_template_filter("label")
+def label(value) -> str:
+    """Stored vocabulary values as words: 'air_drone_strike' → 'Air drone strike'."""
+    if value is None or value == "":
+        return "—"
+    raw = str(getattr(value, "value", value))
+    if raw in ACRONYMS:
+        return ACRONYMS[raw]
+    text = raw.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+ACRONYMS = {
+    "ngo": "NGO",
+    "un": "UN",
+    "remote_explosive_landmine_ied": "Remote explosive, landmine, IED",
+}
+
+
+@bp.app_template_filter("number")
+def number(value) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:,}"
+
+
+@bp.app_template_global("area_url")
+def area_url(pcode: str) -> str:
+    return url_for("web.dashboard", admin_pcode=pcode)
