@@ -22,12 +22,11 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 
-talisman = Talisman()
-
-
 def init_security(app: Flask) -> None:
+    # One Talisman per app: it keeps its options on the instance, so a shared singleton would
+    # let the last app created (say, a production one) impose its settings on every other.
     production = app.config["ENV"] == "production"
-    talisman.init_app(
+    Talisman(
         app,
         content_security_policy=CSP,
         force_https=production,

@@ -2,16 +2,17 @@
 
 The API answers its own errors in problem+json from its blueprint. Errors under /api/ that no
 API view saw (an unknown URL, a body too large before routing) reach these app-wide handlers;
-they answer those in problem+json too, so an API client never gets an HTML page."""
+they hand those to the API's own problem+json builder, so an API client never gets an HTML page."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..api.errors import handle_http_exception
 from ..services import ServiceError
 from . import bp
 
@@ -39,26 +40,16 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def _problem(exc: HTTPException):
-    code = exc.code or 500
-    body = {"type": "about:blank", "title": MESSAGES.get(code, (exc.name, ""))[0], "status": code}
-    body["detail"] = exc.description or ""
-    response = jsonify(body)
-    response.status_code = code
-    response.content_type = "application/problem+json"
-    return response
-
-
 def _http_error(exc: HTTPException):
     if _is_api():
-        return _problem(exc)
+        return handle_http_exception(exc)
     detail = exc.description if exc.description != type(exc).description else None
     return render_error(exc.code or 500, detail)
 
 
 def _csrf_error(exc: CSRFError):
     if _is_api():
-        return _problem(exc)
+        return handle_http_exception(exc)
     return render_error(
         400, "The form had expired or was sent from elsewhere. Go back, reload it, and try again."
     )
@@ -69,7 +60,7 @@ def _server_error(exc: InternalServerError):
     if original is not None:
         log.error("unhandled error on %s", request.path, exc_info=original)
     if _is_api():
-        return _problem(InternalServerError())
+        return handle_http_exception(InternalServerError())
     return render_error(500)
 
 
