@@ -22,6 +22,7 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 
+
 def init_security(app: Flask) -> None:
     # One Talisman per app: it keeps its options on the instance, so a shared singleton would
     # let the last app created (say, a production one) impose its settings on every other.
