@@ -13,6 +13,7 @@ from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
 from ..models import Report
+from ..models.enums import Scope
 from ..services import Actor, Replay, ServiceError, open_report, request_fingerprint
 from .auth import coarsened
 
@@ -187,6 +188,39 @@ def append(
         response.headers["Idempotent-Replayed"] = "true"
         return response
     return created(body, location(body))
+
+
+def append_one_or_batch(
+    actor: Actor,
+    headers: dict,
+    *,
+    one: type[Schema],
+    batch: type[Schema],
+    out: Schema,
+    record: Callable[..., Any],
+    collection: str,
+) -> Response:
+    """POST body of a collection: one record, or ``{"items": [...]}`` all-or-nothing."""
+    actor.require(Scope.append)
+    payload = json_body()
+    if isinstance(payload, dict) and "items" in payload:
+        items = batch().load(payload)["items"]
+
+        def work(report):
+            rows = each_item(items, lambda item: record(actor, item, report=report))
+            return {"report_id": str(report.id), "items": out.dump(rows, many=True)}
+
+    else:
+        data = one().load(payload)
+
+        def work(report):
+            return out.dump(record(actor, data, report=report))
+
+    def location(body: dict) -> str:
+        first = body["items"][0] if "items" in body else body
+        return f"{API_PREFIX}/{collection}/{first['id']}"
+
+    return append(actor, headers, payload, work, location)
 
 
 def created(body: dict, location: str, status: int = 201) -> Response:

@@ -36,9 +36,9 @@ from .auth import current_actor
 from .common import (
     API_PREFIX,
     append,
+    append_one_or_batch,
     body_doc,
     created_doc,
-    each_item,
     json_body,
     json_response,
     list_doc,
@@ -103,11 +103,6 @@ LISTING = Listing(
 )
 
 
-def _location(body: dict) -> str:
-    first = body["items"][0] if "items" in body else body
-    return f"{API_PREFIX}/incidents/{first['id']}"
-
-
 @blp.route("/incidents")
 class Incidents(MethodView):
     @blp.arguments(IncidentQuerySchema, location="query")
@@ -127,24 +122,15 @@ class Incidents(MethodView):
     @blp.doc(**created_doc(IncidentOutSchema, IncidentBatchOutSchema))
     def post(self, headers):
         """Append an incident, or a batch of incidents as {"items": [...]}."""
-        actor = current_actor()
-        actor.require(Scope.append)
-        payload = json_body()
-        out = IncidentOutSchema(context=out_context(actor))
-        if isinstance(payload, dict) and "items" in payload:
-            items = IncidentBatchSchema().load(payload)["items"]
-
-            def work(report):
-                rows = each_item(items, lambda item: record_incident(actor, item, report=report))
-                return {"report_id": str(report.id), "items": out.dump(rows, many=True)}
-
-        else:
-            data = IncidentInSchema().load(payload)
-
-            def work(report):
-                return out.dump(record_incident(actor, data, report=report))
-
-        return append(actor, headers, payload, work, _location)
+        return append_one_or_batch(
+            current_actor(),
+            headers,
+            one=IncidentInSchema,
+            batch=IncidentBatchSchema,
+            out=IncidentOutSchema(context=out_context(current_actor())),
+            record=record_incident,
+            collection="incidents",
+        )
 
 
 @blp.route("/incidents/<uuid:incident_id>")
@@ -184,4 +170,6 @@ class IncidentRevisions(MethodView):
             )
             return out.dump(incident)
 
-        return append(actor, headers, payload, work, _location)
+        return append(
+            actor, headers, payload, work, lambda body: f"{API_PREFIX}/incidents/{body['id']}"
+        )

@@ -16,16 +16,12 @@ from schemas.api import (
 )
 
 from ..models import PopulationMovement
-from ..models.enums import Scope
 from ..services import get_movement, list_movements, movement_select, record_movement
 from .auth import current_actor
 from .common import (
-    API_PREFIX,
-    append,
+    append_one_or_batch,
     body_doc,
     created_doc,
-    each_item,
-    json_body,
     json_response,
     list_doc,
     make_blueprint,
@@ -88,11 +84,6 @@ LISTING = Listing(
 )
 
 
-def _location(body: dict) -> str:
-    first = body["items"][0] if "items" in body else body
-    return f"{API_PREFIX}/movements/{first['id']}"
-
-
 @blp.route("/movements")
 class Movements(MethodView):
     @blp.arguments(MovementQuerySchema, location="query")
@@ -112,24 +103,15 @@ class Movements(MethodView):
     @blp.doc(**created_doc(MovementOutSchema, MovementBatchOutSchema))
     def post(self, headers):
         """Append a movement, or a batch of movements as {"items": [...]}."""
-        actor = current_actor()
-        actor.require(Scope.append)
-        payload = json_body()
-        out = MovementOutSchema(context=out_context(actor))
-        if isinstance(payload, dict) and "items" in payload:
-            items = MovementBatchSchema().load(payload)["items"]
-
-            def work(report):
-                rows = each_item(items, lambda item: record_movement(actor, item, report=report))
-                return {"report_id": str(report.id), "items": out.dump(rows, many=True)}
-
-        else:
-            data = MovementInSchema().load(payload)
-
-            def work(report):
-                return out.dump(record_movement(actor, data, report=report))
-
-        return append(actor, headers, payload, work, _location)
+        return append_one_or_batch(
+            current_actor(),
+            headers,
+            one=MovementInSchema,
+            batch=MovementBatchSchema,
+            out=MovementOutSchema(context=out_context(current_actor())),
+            record=record_movement,
+            collection="movements",
+        )
 
 
 @blp.route("/movements/<uuid:movement_id>")
