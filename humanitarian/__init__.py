@@ -23,6 +23,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from .extensions import csrf, db, limiter, login_manager, migrate
 
+    # First, so every later hook (the rate limiter's too) and every error carries the id.
+    _register_request_id(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
@@ -32,7 +34,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from .security import init_security
 
     init_security(app)
-    _register_request_id(app)
     _register_blueprints(app)
 
     from . import cli
