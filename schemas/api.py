@@ -18,6 +18,7 @@ from .outputs import (
     MovementOutSchema,
     StatusOutSchema,
 )
+from .sitreps import SitrepOutSchema
 
 DEFAULT_BATCH_MAX = 1000
 
@@ -114,6 +115,18 @@ MovementPageSchema = _page("MovementPageSchema", MovementOutSchema)
 AdminAreaPageSchema = _page("AdminAreaPageSchema", AdminAreaSchema)
 RevisionPageSchema = _page("RevisionPageSchema", IncidentRevisionSchema)
 StatusPageSchema = _page("StatusPageSchema", StatusOutSchema)
+
+
+class SitrepApiOutSchema(SitrepOutSchema):
+    """A sitrep as the API lists it, with where to download its PDF."""
+
+    pdf_url = fields.Function(
+        lambda sitrep: f"/api/v1/sitreps/{sitrep.id}.pdf",
+        metadata={"description": "the PDF (application/pdf)"},
+    )
+
+
+SitrepPageSchema = _page("SitrepPageSchema", SitrepApiOutSchema)
 
 
 class IncidentBatchOutSchema(Schema):
