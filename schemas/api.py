@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from .audit import AuditEventOutSchema
 from .inputs import IncidentInSchema, MovementInSchema
 from .outputs import (
     AdminAreaSchema,
@@ -127,6 +128,7 @@ class SitrepApiOutSchema(SitrepOutSchema):
 
 
 SitrepPageSchema = _page("SitrepPageSchema", SitrepApiOutSchema)
+AuditPageSchema = _page("AuditPageSchema", AuditEventOutSchema)
 
 
 class IncidentBatchOutSchema(Schema):

@@ -26,7 +26,15 @@ from .common import API_PREFIX
 from .errors import PROBLEM_JSON, register_fallback
 
 # Every API module exposes ``blp``; the order is the order of the OpenAPI tags.
-BLUEPRINT_MODULES = ("incidents", "facilities", "movements", "areas", "summary", "sitreps")
+BLUEPRINT_MODULES = (
+    "incidents",
+    "facilities",
+    "movements",
+    "areas",
+    "summary",
+    "sitreps",
+    "audit",
+)
 
 DESCRIPTION = """\
 Incidents, infrastructure status and population movements for partner systems.
