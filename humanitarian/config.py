@@ -37,6 +37,8 @@ class Config:
     RATELIMIT_API: str = "600 per minute"
     RATELIMIT_LOGIN: str = "10 per minute"
     RATELIMIT_PREFIX: str = "humanitarian"  # Redis key prefix, so deployments can share a Redis
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted; 0 = none.
+    TRUSTED_PROXIES: int = 0
     LOGIN_MAX_FAILURES: int = 5
     LOGIN_LOCKOUT_SECONDS: int = 900
     SCHEDULER_ENABLED: bool = False

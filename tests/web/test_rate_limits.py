@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+
+from humanitarian import create_app
+from humanitarian.config import Config
+from humanitarian.extensions import db
+from humanitarian.models import AuditEvent
 
 from .conftest import PASSWORD, Staff
 
@@ -41,3 +47,52 @@ def test_api_traffic_does_not_use_up_the_sign_in_budget(app, users, small_limit,
     for _ in range(small_limit + 3):
         assert person.get("/api/v1/admin-areas?level=1").status_code == 200
     assert person.login("viewer@field.test", PASSWORD).status_code == 302
+
+
+def _proxied_app(database_url, tmp_path, proxies: int):
+    return create_app(
+        Config.from_env(
+            {},
+            DATABASE_URL=database_url,
+            SECRET_KEY="test-secret",
+            SITREP_DIR=str(tmp_path),
+            TESTING=True,
+            RATELIMIT_LOGIN="1 per minute",
+            TRUSTED_PROXIES=proxies,
+        )
+    )
+
+
+def _attempt(app, forwarded_for: str) -> int:
+    """One failed sign-in sent through a proxy at 10.0.0.2 for the given client."""
+    with app.app_context():
+        client = app.test_client()
+        client.environ_base.update(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+        return Staff(client).login("viewer@field.test", "wrong-guess").status_code
+
+
+def test_behind_a_trusted_proxy_limits_apply_to_the_real_client(app, users, database_url, tmp_path):
+    proxied = _proxied_app(database_url, tmp_path, proxies=1)
+    try:
+        assert _attempt(proxied, "203.0.113.1") == 401
+        assert _attempt(proxied, "203.0.113.1") == 429
+        assert _attempt(proxied, "203.0.113.2") == 401  # another client behind the same proxy
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()
+    addresses = db.session.scalars(
+        select(AuditEvent.ip).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)
+    ).all()
+    assert addresses == ["203.0.113.1", "203.0.113.2"]
+
+
+def test_without_trusted_proxies_a_forged_header_changes_nothing(
+    app, users, database_url, tmp_path
+):
+    direct = _proxied_app(database_url, tmp_path, proxies=0)
+    try:
+        assert _attempt(direct, "203.0.113.1") == 401
+        assert _attempt(direct, "203.0.113.99") == 429  # still the same caller: 10.0.0.2
+    finally:
+        with direct.app_context():
+            db.engine.dispose()
