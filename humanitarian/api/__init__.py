@@ -9,8 +9,8 @@ Adding a resource (for example ``sitreps``):
 2. Add ``"sitreps"`` to ``BLUEPRINT_MODULES`` below.
 
 ``make_blueprint`` gives the blueprint the ``/api/v1`` prefix, token authentication
-(``current_actor()`` in views) and problem+json errors; ``register`` exempts it from CSRF and
-puts it in the OpenAPI document.
+(``current_actor()`` in views), the API's shared per-token rate limit and problem+json errors;
+``register`` exempts it from CSRF and puts it in the OpenAPI document.
 """
 
 from __future__ import annotations
