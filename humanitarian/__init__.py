@@ -20,9 +20,13 @@ def create_app(config: Config | dict | None = None) -> Flask:
     config.resolve()
     app.config.from_mapping(config.flask_mapping())
     app.extensions["humanitarian.config"] = config
+    if config.TRUSTED_PROXIES:
+        _trust_proxies(app, config.TRUSTED_PROXIES)
 
     from .extensions import csrf, db, limiter, login_manager, migrate
 
+    # First, so every later hook (the rate limiter's too) and every error carries the id.
+    _register_request_id(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
@@ -32,7 +36,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from .security import init_security
 
     init_security(app)
-    _register_request_id(app)
     _register_blueprints(app)
 
     from . import cli
@@ -40,6 +43,16 @@ def create_app(config: Config | dict | None = None) -> Flask:
     cli.register(app)
     logging.getLogger(__name__).debug("app created with %s", config.DATABASE_URL)
     return app
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Behind ``count`` reverse proxies, take the client address, scheme and host from their
+    X-Forwarded-* headers: per-address rate limits and the audit trail need the real client,
+    and HTTPS redirects the real scheme. Without proxies those headers are ignored, since any
+    client could forge them."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _migrations_dir() -> str:

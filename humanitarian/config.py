@@ -36,6 +36,9 @@ class Config:
     IDEMPOTENCY_TTL_HOURS: int = 48
     RATELIMIT_API: str = "600 per minute"
     RATELIMIT_LOGIN: str = "10 per minute"
+    RATELIMIT_PREFIX: str = "humanitarian"  # Redis key prefix, so deployments can share a Redis
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted; 0 = none.
+    TRUSTED_PROXIES: int = 0
     LOGIN_MAX_FAILURES: int = 5
     LOGIN_LOCKOUT_SECONDS: int = 900
     SCHEDULER_ENABLED: bool = False
@@ -97,6 +100,10 @@ class Config:
             WTF_CSRF_TIME_LIMIT=None,
             RATELIMIT_STORAGE_URI=self.REDIS_URL or "memory://",
             RATELIMIT_HEADERS_ENABLED=True,
+            RATELIMIT_STORAGE_OPTIONS={"key_prefix": self.RATELIMIT_PREFIX},
+            # If the limit store (Redis) is down, serve requests unlimited and log the error
+            # rather than refuse everyone: availability matters more than the limit.
+            RATELIMIT_SWALLOW_ERRORS=True,
         )
         mapping.update(self.extra)
         return mapping

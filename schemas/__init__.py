@@ -6,6 +6,7 @@ They check shape, types, ranges and cross-field rules; rules that need the datab
 in the same ``{field: [messages]}`` form.
 """
 
+from .audit import AuditEventOutSchema, AuditQuerySchema
 from .inputs import (
     CorrectionSchema,
     FacilityInSchema,
@@ -36,6 +37,8 @@ from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, Sitre
 __all__ = [
     "AdminAreaQuerySchema",
     "AdminAreaSchema",
+    "AuditEventOutSchema",
+    "AuditQuerySchema",
     "CorrectionSchema",
     "FacilityInSchema",
     "FacilityOutSchema",

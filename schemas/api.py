@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from .audit import AuditEventOutSchema
 from .inputs import IncidentInSchema, MovementInSchema
 from .outputs import (
     AdminAreaSchema,
@@ -18,6 +19,7 @@ from .outputs import (
     MovementOutSchema,
     StatusOutSchema,
 )
+from .sitreps import SitrepOutSchema
 
 DEFAULT_BATCH_MAX = 1000
 
@@ -114,6 +116,19 @@ MovementPageSchema = _page("MovementPageSchema", MovementOutSchema)
 AdminAreaPageSchema = _page("AdminAreaPageSchema", AdminAreaSchema)
 RevisionPageSchema = _page("RevisionPageSchema", IncidentRevisionSchema)
 StatusPageSchema = _page("StatusPageSchema", StatusOutSchema)
+
+
+class SitrepApiOutSchema(SitrepOutSchema):
+    """A sitrep as the API lists it, with where to download its PDF."""
+
+    pdf_url = fields.Function(
+        lambda sitrep: f"/api/v1/sitreps/{sitrep.id}.pdf",
+        metadata={"description": "the PDF (application/pdf)"},
+    )
+
+
+SitrepPageSchema = _page("SitrepPageSchema", SitrepApiOutSchema)
+AuditPageSchema = _page("AuditPageSchema", AuditEventOutSchema)
 
 
 class IncidentBatchOutSchema(Schema):

@@ -15,7 +15,7 @@ from marshmallow import (
 from humanitarian.models.enums import Sensitivity
 from humanitarian.models.sitreps import SitrepTrigger
 
-from .fields import PCODE, UTCDateTime, enum_field
+from .fields import PCODE, UTCDateTime, day, enum_field, known_pcodes
 
 
 class SitrepRequestSchema(Schema):
@@ -26,8 +26,8 @@ class SitrepRequestSchema(Schema):
         unknown = RAISE
 
     admin_pcode = fields.String(required=True, validate=PCODE)
-    period_start = fields.Date(required=True, metadata={"description": "first day, inclusive"})
-    period_end = fields.Date(required=True, metadata={"description": "last day, inclusive"})
+    period_start = day(required=True, metadata={"description": "first day, inclusive"})
+    period_end = day(required=True, metadata={"description": "last day, inclusive"})
     audience = enum_field(Sensitivity, load_default=Sensitivity.public)
 
     @validates_schema
@@ -55,10 +55,16 @@ class SitrepQuerySchema(Schema):
 
     admin_pcode = fields.String(validate=PCODE, metadata={"description": "area and sub-areas"})
     audience = enum_field(Sensitivity)
-    since = fields.Date(metadata={"description": "periods ending on or after this day"})
-    until = fields.Date(metadata={"description": "periods starting on or before this day"})
+    since = day(metadata={"description": "periods ending on or after this day"})
+    until = day(metadata={"description": "periods starting on or before this day"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 1000))
-    cursor = fields.String()
+    cursor = fields.String(validate=validate.Length(max=500))
+
+    @validates_schema
+    def _filters(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError({"until": ["Must not be before since."]})
+        known_pcodes("admin_pcode")(data)
 
 
 class SitrepOutSchema(Schema):

@@ -9,8 +9,8 @@ Adding a resource (for example ``sitreps``):
 2. Add ``"sitreps"`` to ``BLUEPRINT_MODULES`` below.
 
 ``make_blueprint`` gives the blueprint the ``/api/v1`` prefix, token authentication
-(``current_actor()`` in views) and problem+json errors; ``register`` exempts it from CSRF and
-puts it in the OpenAPI document.
+(``current_actor()`` in views), the API's shared per-token rate limit and problem+json errors;
+``register`` exempts it from CSRF and puts it in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ from .common import API_PREFIX
 from .errors import PROBLEM_JSON, register_fallback
 
 # Every API module exposes ``blp``; the order is the order of the OpenAPI tags.
-BLUEPRINT_MODULES = ("incidents", "facilities", "movements", "areas", "summary")
+BLUEPRINT_MODULES = (
+    "incidents",
+    "facilities",
+    "movements",
+    "areas",
+    "summary",
+    "sitreps",
+    "audit",
+)
 
 DESCRIPTION = """\
 Incidents, infrastructure status and population movements for partner systems.

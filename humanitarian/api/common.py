@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, request
+from flask import Response, abort, current_app, request
 from flask import json as flask_json
 from flask_smorest import Blueprint
 from marshmallow import Schema
@@ -41,13 +41,29 @@ def make_blueprint(name: str, import_name: str, description: str) -> ApiBlueprin
 
     Hooks go on at creation: Flask refuses changes to a blueprint once an app has it, and
     ``create_app`` may run more than once in a process (tests, CLI)."""
-    from .auth import authenticate_request
+    from ..extensions import limiter
+    from .auth import authenticate_request, rate_limit_key
     from .errors import register_blueprint_handlers
 
     bp = ApiBlueprint(name, import_name, url_prefix=API_PREFIX, description=description)
+    # One budget per token (or address) across the whole API, not one per endpoint.
+    limiter.shared_limit(
+        _api_limit, scope="api", key_func=rate_limit_key, error_message=_limit_message
+    )(bp)
     bp.before_request(authenticate_request)
     register_blueprint_handlers(bp)
     return bp
+
+
+def _api_limit() -> str:
+    return current_app.config["RATELIMIT_API"]
+
+
+def _limit_message() -> str:
+    return (
+        f"too many requests: the limit is {_api_limit()} per token (per address without one); "
+        "retry after the number of seconds in Retry-After"
+    )
 
 
 ERRORS = {
@@ -58,12 +74,14 @@ ERRORS = {
     409: "CONFLICT",
     413: "REQUEST_ENTITY_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
 }
 
 
 def errors_doc(*codes: int) -> dict:
-    """References to the shared problem+json responses."""
-    return {str(code): ERRORS[code] for code in codes}
+    """References to the shared problem+json responses. Every operation is rate limited, so
+    each may answer 429."""
+    return {str(code): ERRORS[code] for code in (*codes, 429)}
 
 
 def ok_doc(schema, *codes: int) -> dict:

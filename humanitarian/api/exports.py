@@ -145,9 +145,12 @@ def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
         return render(listing, fmt, chunks(), None, stream=True)
     page = listing.page(actor, filters, limit=query["limit"], cursor=query.get("cursor"))
     objects = listing.attach(actor, page.items) if listing.attach else page.items
+    # Dump before auditing: the audit commit expires the loaded rows, and dumping them after
+    # it would reload each one with a query of its own.
+    dumped = schema.dump(objects)
     if fmt != "json":
         _audit_export(actor, listing, fmt, query)
-    return render(listing, fmt, [schema.dump(objects)], page.next_cursor)
+    return render(listing, fmt, [dumped], page.next_cursor)
 
 
 def render(

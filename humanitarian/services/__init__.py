@@ -13,7 +13,15 @@ from .accounts import (
 )
 from .actors import Actor
 from .areas import get_area, list_areas
-from .audit import audit, record_event
+from .audit import (
+    AuditFilter,
+    audit,
+    audit_actions,
+    audit_actor_labels,
+    audit_export_select,
+    list_audit_events,
+    record_event,
+)
 from .errors import (
     BusinessRuleError,
     Conflict,
@@ -66,6 +74,7 @@ from .summary import Summary, summarize
 
 __all__ = [
     "Actor",
+    "AuditFilter",
     "BBox",
     "BusinessRuleError",
     "Conflict",
@@ -85,6 +94,9 @@ __all__ = [
     "StatusInput",
     "Summary",
     "audit",
+    "audit_actions",
+    "audit_actor_labels",
+    "audit_export_select",
     "authenticate",
     "correct_incident",
     "create_facility",
@@ -104,6 +116,7 @@ __all__ = [
     "incident_revisions",
     "incident_select",
     "list_areas",
+    "list_audit_events",
     "list_facilities",
     "list_incidents",
     "list_movements",

@@ -161,15 +161,19 @@ def revoke_token(actor: Actor, token_id) -> ApiToken:
 
 
 def token_from_secret(secret: str) -> Optional[ApiToken]:
-    """The live token for a presented secret, or None if unknown, revoked or expired."""
-    token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
+    """The live token for a presented secret, or None if unknown, revoked or expired.
+
+    Revocation and expiry are tested in the query itself, on every request, so they take
+    effect at once: a copy of the token already loaded in the session (with a stale
+    ``revoked_at``) cannot let a revoked token through."""
+    now = utcnow()
+    return db.session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(secret),
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
     ).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    if token.expires_at is not None and token.expires_at <= utcnow():
-        return None
-    return token
 
 
 def record_token_use(

@@ -14,7 +14,7 @@ from ..models import Facility, InfrastructureStatus, Report, utcnow
 from ..models.enums import Scope, Verification, sensitivities_up_to
 from .actors import Actor
 from .areas import in_subtree, require_area
-from .audit import audit
+from .audit import audit, record_restricted_views
 from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
 from .errors import BusinessRuleError, InvalidCursor, NotFound
 from .filters import Page, RecordFilter, apply_bbox, start_of
@@ -67,6 +67,8 @@ def get_facility(actor: Actor, facility_id, *, for_update: bool = False) -> Faci
         facility = db.session.scalars(stmt).first()
     if facility is None or not actor.can_see(facility.sensitivity):
         raise NotFound("no such facility")
+    if not for_update:  # a read, not the first step of a write
+        record_restricted_views(actor, "facility", [facility])
     return facility
 
 
@@ -184,7 +186,11 @@ def status_history(actor: Actor, facility_id) -> list[InfrastructureStatus]:
         InfrastructureStatus,
         actor,
     ).order_by(InfrastructureStatus.effective_from, InfrastructureStatus.seq)
-    return list(db.session.scalars(stmt.options(selectinload(InfrastructureStatus.sources))))
+    history = list(db.session.scalars(stmt.options(selectinload(InfrastructureStatus.sources))))
+    record_restricted_views(
+        actor, "infrastructure_status", history, action="status.view_restricted"
+    )
+    return history
 
 
 def facility_select(actor: Actor, filters: RecordFilter) -> Select:
@@ -239,6 +245,7 @@ def list_facilities(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].name, rows[-1].id])
+    record_restricted_views(actor, "facility", rows)
     return Page(rows, next_cursor)
 
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, Incident, IncidentRevision, Report, utcnow
-from ..models.enums import EVENT_TAXONOMY, Scope, Sensitivity, Verification
+from ..models.enums import EVENT_TAXONOMY, Scope, Verification
 from .actors import Actor
 from .areas import in_subtree, require_area
-from .audit import audit, record_event
+from .audit import audit, record_restricted_views
 from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
 from .errors import BusinessRuleError, InvalidCursor, NotFound
 from .filters import Page, RecordFilter, apply_bbox
@@ -196,8 +196,7 @@ def get_incident(actor: Actor, incident_id) -> Incident:
     incident = db.session.get(Incident, uid) if uid else None
     if incident is None or not actor.can_see(incident.sensitivity):
         raise NotFound("no such incident")
-    if incident.sensitivity == Sensitivity.restricted:
-        record_event(actor, "incident.view_restricted", "incident", incident.id)
+    record_restricted_views(actor, "incident", [incident])
     return incident
 
 
@@ -256,4 +255,5 @@ def list_incidents(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].occurred_on.isoformat(), rows[-1].id])
+    record_restricted_views(actor, "incident", rows)
     return Page(rows, next_cursor)

@@ -14,7 +14,7 @@ from ..models import AdminArea, PopulationMovement, Report, utcnow
 from ..models.enums import Scope, Verification
 from .actors import Actor
 from .areas import existing_pcodes, in_subtree
-from .audit import audit
+from .audit import audit, record_restricted_views
 from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
 from .errors import BusinessRuleError, InvalidCursor, NotFound
 from .filters import BBox, Page, RecordFilter
@@ -80,6 +80,7 @@ def get_movement(actor: Actor, movement_id) -> PopulationMovement:
     movement = db.session.get(PopulationMovement, uid) if uid else None
     if movement is None or not actor.can_see(movement.sensitivity):
         raise NotFound("no such movement")
+    record_restricted_views(actor, "movement", [movement])
     return movement
 
 
@@ -160,4 +161,5 @@ def list_movements(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].period_start.isoformat(), rows[-1].id])
+    record_restricted_views(actor, "movement", rows)
     return Page(rows, next_cursor)

@@ -56,7 +56,9 @@ def _find(actor: Actor, key: str) -> Optional[Report]:
     return db.session.scalars(stmt).first()
 
 
-def _check_replay(actor: Actor, key: Optional[str], fingerprint: Optional[str]) -> None:
+def check_replay(actor: Actor, key: Optional[str], fingerprint: Optional[str]) -> None:
+    """Raise ``Replay`` if ``key`` was used before with this request, ``Conflict`` if with
+    another (or if it has expired); nothing when the key is new or absent."""
     if not key:
         return
     existing = _find(actor, key)
@@ -96,7 +98,7 @@ def open_report(
     """
     session = db.session
     _begin_write(session)
-    _check_replay(actor, idempotency_key, fingerprint)
+    check_replay(actor, idempotency_key, fingerprint)
     report = Report(
         channel=actor.channel,
         organization_id=actor.organization_id,
@@ -111,7 +113,7 @@ def open_report(
     except IntegrityError:
         # A concurrent request with the same key won the race; it has committed by now.
         session.rollback()
-        _check_replay(actor, idempotency_key, fingerprint)
+        check_replay(actor, idempotency_key, fingerprint)
         raise
     try:
         yield report

@@ -28,9 +28,9 @@ from .actors import Actor
 from .areas import in_subtree, require_area
 from .audit import audit, record_event
 from .common import decode_cursor, encode_cursor, parse_uuid
-from .errors import BusinessRuleError, InvalidCursor, NotFound, ServiceError
+from .errors import BusinessRuleError, Conflict, InvalidCursor, NotFound, ServiceError
 from .filters import Page
-from .reports import open_report
+from .reports import Replay, check_replay, open_report
 
 log = logging.getLogger(__name__)
 MAX_PERIOD_DAYS = 366
@@ -103,10 +103,16 @@ def generate_sitrep(
     job_id: Optional[str] = None,
     runner: str = "",
     attempt: int = 1,
+    idempotency_key: Optional[str] = None,
+    fingerprint: Optional[str] = None,
 ) -> Sitrep:
-    """Generate, archive and return the sitrep for the key, or return the existing one."""
+    """Generate, archive and return the sitrep for the key, or return the existing one.
+
+    ``idempotency_key`` (API requests) is stored on the report of a generation: a repeat with
+    the same key raises ``Replay`` (same request) or ``Conflict`` (another request)."""
     key = SitrepKey(admin_pcode, period_start, period_end, Sensitivity(audience))
     _check_request(actor, key)
+    check_replay(actor, idempotency_key, fingerprint)
     existing = find_sitrep(key)
     if existing is not None:
         return existing
@@ -124,7 +130,9 @@ def generate_sitrep(
         started_at=utcnow(),
     )
     try:
-        return _generate(actor, key, run)
+        return _generate(actor, key, run, idempotency_key, fingerprint)
+    except (Replay, Conflict):
+        raise  # a concurrent request with the same Idempotency-Key committed first
     except IntegrityError:
         # Another process committed the same key first: theirs is the one.
         db.session.rollback()
@@ -138,7 +146,13 @@ def generate_sitrep(
         raise SitrepFailed(f"could not generate the sitrep: {exc}") from exc
 
 
-def _generate(actor: Actor, key: SitrepKey, run: SitrepRun) -> Sitrep:
+def _generate(
+    actor: Actor,
+    key: SitrepKey,
+    run: SitrepRun,
+    idempotency_key: Optional[str] = None,
+    fingerprint: Optional[str] = None,
+) -> Sitrep:
     from ..reports.content import build_content
     from ..reports.render import render_pdf
 
@@ -151,7 +165,7 @@ def _generate(actor: Actor, key: SitrepKey, run: SitrepRun) -> Sitrep:
     relative = _relative_path(key, sitrep_id)
     absolute = _write_atomically(relative, rendered.pdf)
     try:
-        with open_report(actor) as report:
+        with open_report(actor, idempotency_key=idempotency_key, fingerprint=fingerprint) as report:
             sitrep = Sitrep(
                 id=sitrep_id,
                 admin_pcode=key.admin_pcode,
@@ -173,6 +187,8 @@ def _generate(actor: Actor, key: SitrepKey, run: SitrepRun) -> Sitrep:
             db.session.flush()
             run.status, run.finished_at, run.sitrep_id = RunStatus.succeeded, utcnow(), sitrep.id
             db.session.add(run)
+            # What a retry with the same Idempotency-Key gets back (the sitrep never changes).
+            report.response_status, report.response_body = 201, {"id": str(sitrep.id)}
             audit(
                 actor,
                 "sitrep.generate",

@@ -24,6 +24,7 @@ def _load_user(user_id: str):
 
 from . import (  # noqa: E402,F401
     access,
+    audit,
     auth,
     dashboard,
     errors,

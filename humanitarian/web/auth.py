@@ -20,7 +20,11 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    error_message="Too many sign-in attempts from your address. Please wait a minute and try again.",
+)
 def login():
     """Sign in with email and password."""
     target = safe_next(request.values.get("next"), url_for("web.dashboard"))

@@ -78,3 +78,11 @@ MOVEMENT = {
     "individuals": 12000,
     "estimate_method": "key_informant",
 }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    # The limiter's memory storage lives as long as the app; every test starts with none used.
+    from humanitarian.extensions import limiter
+
+    limiter.reset()
