@@ -58,6 +58,12 @@ def create_facility(
 
 def get_facility(actor: Actor, facility_id, *, for_update: bool = False) -> Facility:
     actor.require(Scope.read)
+    return _visible_facility(actor, facility_id, for_update=for_update)
+
+
+def _visible_facility(actor: Actor, facility_id, *, for_update: bool = False) -> Facility:
+    """The facility if it exists within the actor's grant, else NotFound (no scope check:
+    appending a status needs ``append`` only, as appending an incident does)."""
     uid = parse_uuid(facility_id)
     facility = None
     if uid is not None:
@@ -85,7 +91,7 @@ def set_infrastructure_status(
             "effective_to must be after effective_from",
             errors={"effective_to": ["Must be after effective_from."]},
         )
-    facility = get_facility(actor, facility_id, for_update=True)
+    facility = _visible_facility(actor, facility_id, for_update=True)
     facility.status_seq += 1
     entry = InfrastructureStatus(
         id=uuid.uuid4(),
