@@ -131,7 +131,10 @@ def set_status_verification(
     actor.require(Scope.verify)
     uid = parse_uuid(status_id)
     entry = db.session.get(InfrastructureStatus, uid) if uid else None
-    if entry is None or not actor.can_see(entry.sensitivity):
+    # The entry and its facility must both be within the grant, as when reading the history.
+    if entry is None or not (
+        actor.can_see(entry.sensitivity) and actor.can_see(entry.facility.sensitivity)
+    ):
         raise NotFound("no such status entry")
     with open_report(actor) as report:
         before = entry.verification
