@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .leaks import comparable
 from .matrix import LOGIN, Expected, Row, Target
-from .world import CALLERS, Caller, World
+from .world import CALLERS, MISSING, MISSING_ID, Caller, World
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -39,15 +40,33 @@ def mismatch(row: Row, expected: Expected, response) -> str | None:
 
 
 def run_row(world: World, row: Row, callers: tuple[Caller, ...] = CALLERS) -> list[str]:
-    """Send the row's request for every caller and target; list each disagreement."""
+    """Send the row's request for every caller and target; list each disagreement. A 404 for
+    a record above the caller's grant must also be indistinguishable from the 404 for a record
+    that does not exist."""
     failures = []
     for caller in callers:
+        answers = {}
         for target in row.targets:
             expected = row.expect(caller, target)
-            problem = mismatch(row, expected, row.send(world, caller, target))
+            answers[target] = response = row.send(world, caller, target)
+            problem = mismatch(row, expected, response)
             if problem:
                 failures.append(f"{caller} on {target}: {problem}")
+        failures += [f"{caller} on {t}: {p}" for t, p in _telltale_404s(world, answers)]
     return failures
+
+
+def _telltale_404s(world: World, answers: dict):
+    for target, response in answers.items():
+        if not target.is_record or target.sensitivity == MISSING or response.status_code != 404:
+            continue
+        missing = Target(target.kind, MISSING)
+        if missing not in answers:
+            continue
+        hidden = comparable(response, str(world.id_of(target.kind, target.sensitivity)))
+        absent = comparable(answers[missing], str(MISSING_ID))
+        if hidden != absent:
+            yield target, f"its 404 differs from a missing record's: {hidden} vs {absent}"
 
 
 def assert_row(world: World, row: Row, callers: tuple[Caller, ...] = CALLERS) -> None:

@@ -224,8 +224,10 @@ class CallerClient:
         self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
         self.csrf = ""
 
-    def request(self, method: str, path: str, *, json=None, form=None, csrf: bool = True):
-        kw: dict = {"headers": self.headers}
+    def request(
+        self, method: str, path: str, *, json=None, form=None, csrf: bool = True, headers=None
+    ):
+        kw: dict = {"headers": {**self.headers, **(headers or {})}}
         if json is not None:
             kw["json"] = json
         if form is not None:
