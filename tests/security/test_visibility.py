@@ -220,3 +220,14 @@ def test_figures_are_found_only_as_whole_numbers():
     assert secrets.found_in("id,6427,9151")
     for noise in ("a8c1-6427-4bd1", "hum_x6427y", "164270", "6427.5", "v=1.6427", "16,427"):
         assert not secrets.found_in(noise), noise
+
+
+@pytest.mark.parametrize("grant", READERS)
+def test_scheduler_panel_shows_no_runs_of_editions_above_the_grant(world, grant):
+    """Admins see the generation attempts on /sitreps/; an attempt for an edition above their
+    grant would tell them that such a sitrep exists."""
+    html = world.client(CALLER[f"user admin/{grant}"]).request("GET", "/sitreps/")
+    runs = re.search(r'<table class="runs">.*?</table>', html.get_data(as_text=True), re.S)
+    assert runs, "the panel lists the seeded generations"
+    editions = set(re.findall(r"</td><td>(public|partner|restricted)</td>", runs.group(0)))
+    assert editions == set(up_to(grant))
