@@ -7,9 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .callers import CALLERS, Caller
+from .data import MISSING, MISSING_ID
+from .expectations import LOGIN, Expected, Target
 from .leaks import comparable
-from .matrix import LOGIN, Expected, Row, Target
-from .world import CALLERS, MISSING, MISSING_ID, Caller, World
+from .matrix import Row
+from .world import World
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .world import (
+from .data import (
     DISPLACED,
     DRAFT_KILLED,
     DRAFT_MARK,
@@ -14,12 +14,12 @@ from .world import (
     MARK,
     ORPHAN_MARK,
     SENSITIVITIES,
-    World,
     above,
     allows,
     expected_summary,
     number_forms,
 )
+from .world import World
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,9 @@
 """The access-control matrix as data: for every route (method and rule) of the app, which
-requests to send and the status each caller must get for each target.
+requests to send and the status each caller must get for each target (``expectations.py``).
 
 A rule is keyed with its placeholders written ``<id>`` (``/api/v1/incidents/<id>``), so an
 expectation written before a route lands still matches it whatever its converter or
-parameter name. Expected codes follow API.md and the web interface's rules:
-
-- API: no token on GET of public data 200, on POST 401; an unknown, revoked or expired token
-  401; a missing scope 403; a record above the grant (or absent) 404; writing a record above
-  one's own grant 403. The API reads bearer tokens only: a signed-in web session is anonymous.
-- Web: nobody signed in → redirect to the sign-in page (bearer tokens count for nothing);
-  a role without the permission → 403; a record above the grant (or absent) → 404.
+parameter name.
 """
 
 from __future__ import annotations
@@ -18,186 +12,34 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .world import (
-    AREA,
-    DISTRICT,
-    INCIDENT_AT,
-    KILLED,
-    MARK,
-    MISSING,
-    PERIOD,
-    SENSITIVITIES,
-    Caller,
-    World,
-    allows,
+from .bodies import (
+    as_form,
+    facility_body,
+    incident_body,
+    movement_body,
+    sitrep_body,
+    status_body,
 )
-
-LOGIN = "login"  # expected: 302 to the sign-in page
-Expected = int | str | frozenset[int]
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a request is aimed at: a record of some kind and sensitivity (or a missing one),
-    a request body at some sensitivity, or nothing in particular."""
-
-    kind: str | None = None  # incident, facility, status, movement, sitrep, body
-    sensitivity: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.sensitivity}" if self.kind else "-"
-
-    @property
-    def is_record(self) -> bool:
-        return self.kind not in (None, "body")
-
-
-NOTHING = (Target(),)
-
-
-def records(kind: str) -> tuple[Target, ...]:
-    return tuple(Target(kind, s) for s in (*SENSITIVITIES, MISSING))
-
-
-def bodies(*levels: str) -> tuple[Target, ...]:
-    return tuple(Target("body", s) for s in (levels or SENSITIVITIES))
+from .callers import Caller
+from .data import MISSING
+from .expectations import (
+    LOGIN,
+    NOTHING,
+    Expected,
+    Target,
+    api,
+    bodies,
+    everyone,
+    login_page,
+    records,
+    web,
+    web_correct,
+)
+from .world import World
 
 
 def normalise(rule: str) -> str:
     return re.sub(r"<[^>]+>", "<id>", rule)
-
-
-# --- expectations ----------------------------------------------------------------------------
-
-
-def _reach(grant: str, target: Target, ok: Expected) -> Expected:
-    """``ok`` if the target record is within the grant, else 404 as if it did not exist."""
-    if target.is_record and (
-        target.sensitivity == MISSING or not allows(grant, target.sensitivity)
-    ):
-        return 404
-    return ok
-
-
-def api(scope: str, ok: Expected = 200, *, above_grant: Expected = 403):
-    """An API route needing ``scope``. Writes need a token; reads of public data do not."""
-
-    def expect(caller: Caller, target: Target) -> Expected:
-        who = caller.api
-        if who is None or (scope != "read" and not who.authenticated):
-            return 401
-        if scope not in who.scopes:
-            return 403
-        if target.kind == "body" and not allows(who.grant, target.sensitivity):
-            return above_grant
-        return _reach(who.grant, target, ok)
-
-    return expect
-
-
-def web(scope: str = "read", ok: Expected = 200, *, above_grant: Expected = 422):
-    """A page needing ``scope`` from the signed-in user's role. A form asking to write above
-    the user's grant is re-drawn with the error beside the field (422), as the README says."""
-
-    def expect(caller: Caller, target: Target) -> Expected:
-        scopes = caller.web_scopes
-        if scopes is None:
-            return LOGIN
-        if scope not in scopes:
-            return 403
-        if target.kind == "body" and not allows(caller.grant, target.sensitivity):
-            return above_grant
-        return _reach(caller.grant, target, ok)
-
-    return expect
-
-
-def web_correct(ok: Expected):
-    """Correcting needs ``append``; a public grant cannot correct a record whose exact location
-    it only sees at district level (403), since saving would move the point."""
-    base = web("append", ok)
-
-    def expect(caller: Caller, target: Target) -> Expected:
-        outcome = base(caller, target)
-        if outcome == ok and caller.grant == "public":
-            return 403
-        return outcome
-
-    return expect
-
-
-def everyone(code: Expected):
-    return lambda caller, target: code
-
-
-def login_page(caller: Caller, target: Target) -> Expected:
-    """The sign-in page: shown to visitors, signed-in users are sent on to the dashboard."""
-    return 302 if caller.web_scopes is not None else 200
-
-
-# --- request bodies --------------------------------------------------------------------------
-
-
-def incident_body(sensitivity: str, **extra) -> dict:
-    lat, lon = INCIDENT_AT[sensitivity]
-    return {
-        "title": f"Matrix write {MARK[sensitivity]}",
-        "occurred_on": "2024-12-03",
-        "event_type": "explosions_remote_violence",
-        "sub_event_type": "shelling_artillery_missile_attack",
-        "target_type": "residential_area",
-        "admin_pcode": DISTRICT,
-        "latitude": lat,
-        "longitude": lon,
-        "geo_precision": 1,
-        "killed": KILLED[sensitivity],
-        "sensitivity": sensitivity,
-        **extra,
-    }
-
-
-def facility_body(sensitivity: str) -> dict:
-    return {
-        "name": f"Matrix bakery {MARK[sensitivity]}",
-        "facility_type": "other",
-        "admin_pcode": DISTRICT,
-        "sensitivity": sensitivity,
-    }
-
-
-def status_body() -> dict:
-    return {"status": "closed", "effective_from": "2024-12-03T09:30", "sensitivity": "public"}
-
-
-def movement_body(sensitivity: str) -> dict:
-    return {
-        "movement_type": "return",
-        "origin_pcode": "SY0701",
-        "destination_pcode": DISTRICT,
-        "period_start": "2024-12-01",
-        "period_end": "2024-12-02",
-        "individuals": 120,
-        "estimate_method": "headcount",
-        "sensitivity": sensitivity,
-    }
-
-
-def sitrep_body(audience: str) -> dict:
-    start, end = PERIOD
-    return {
-        "admin_pcode": AREA,
-        "period_start": start.isoformat(),
-        "period_end": end.isoformat(),
-        "audience": audience,
-    }
-
-
-def as_form(body: dict) -> dict:
-    """A JSON body as a browser form sends it: every value a string, nothing left null."""
-    return {k: str(v) for k, v in body.items() if v is not None}
-
-
-# --- rows ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,9 @@ import pytest
 
 from tests.reports.conftest import pdf_text
 
-from .world import (
-    CALLER,
-    DISTRICT_CENTROID,
-    FACILITY_AT,
-    INCIDENT_AT,
-    World,
-    coordinate_forms,
-)
+from .callers import CALLER
+from .data import DISTRICT_CENTROID, FACILITY_AT, INCIDENT_AT, coordinate_forms
+from .world import World
 
 EXACT = {
     form

@@ -23,7 +23,8 @@ def test_every_route_has_an_expectation(_app):
 
 
 def test_the_matrix_covers_every_kind_of_caller():
-    from .world import CALLERS, ROLES, SCOPES, SENSITIVITIES
+    from .callers import CALLERS
+    from .data import ROLES, SCOPES, SENSITIVITIES
 
     tokens = {
         (next(iter(c.scopes)), c.grant) for c in CALLERS if c.kind == "token" and len(c.scopes) == 1

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from humanitarian.extensions import db
 from humanitarian.models import Report
 
+from .callers import CALLER
 from .checks import assert_row, present, row_id
 from .matrix import ROWS
-from .world import CALLER
 
 WRITES = [row for row in ROWS if row.method != "GET"]
 

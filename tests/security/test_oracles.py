@@ -8,9 +8,11 @@ from sqlalchemy import select
 from humanitarian.extensions import db
 from humanitarian.models import Incident, InfrastructureStatus
 
+from .bodies import as_form, incident_body
+from .callers import CALLER
+from .data import MISSING_ID, ORPHAN_MARK
 from .leaks import comparable
-from .matrix import as_form, incident_body
-from .world import CALLER, MISSING_ID, ORPHAN_MARK, World
+from .world import World
 
 
 def _incident(world: World, sensitivity: str) -> Incident:

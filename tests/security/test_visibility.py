@@ -12,21 +12,21 @@ import pytest
 
 from tests.reports.conftest import pdf_text
 
-from .leaks import Secrets, secrets_for
-from .world import (
+from .callers import CALLER
+from .data import (
     AREA,
-    CALLER,
     DISPLACED,
     KILLED,
     MARK,
     PERIOD,
     SENSITIVITIES,
     STATUS_ROWS,
-    World,
     expected_summary,
     number_forms,
     up_to,
 )
+from .leaks import Secrets, secrets_for
+from .world import World
 
 READERS = ("public", "partner")  # the grants that have something to miss
 SINCE, UNTIL = (d.isoformat() for d in PERIOD)

@@ -1,24 +1,18 @@
-"""The world the access-control tests run in: records at every sensitivity, marked so that a
-leak shows in any output, and every kind of caller with its own client.
-
-Everything the tests expect is computed from the tables below (which records exist at which
-level, their figures and places), never written down a second time.
-"""
+"""The world the access-control tests run in: the records of ``data.py`` seeded through the
+services, every caller of ``callers.py`` with its own signed-in client, and (if asked) one
+sitrep per edition."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 
 from flask import Flask
-from werkzeug.security import generate_password_hash
 
-from humanitarian.extensions import db, limiter
+from humanitarian.extensions import db
 from humanitarian.models import User, utcnow
-from humanitarian.models.enums import ROLE_SCOPES, Role, Scope, Sensitivity
+from humanitarian.models.enums import Role, Scope, Sensitivity
 from humanitarian.services import (
     Actor,
     FacilityInput,
@@ -37,229 +31,26 @@ from humanitarian.services import (
     set_infrastructure_status,
 )
 
-SENSITIVITIES = ("public", "partner", "restricted")
-RANK = {s: i for i, s in enumerate(SENSITIVITIES)}
-SCOPES = ("read", "append", "verify", "admin")
-ROLES = ("viewer", "reporter", "verifier", "admin")
-HOME_ORG, OTHER_ORG = "Home Relief", "Other Relief"
-PASSWORD = "access-matrix-password"
-MISSING = "missing"  # a record id that exists nowhere
-MISSING_ID = uuid.UUID("00000000-0000-4000-8000-00000000dead")
-
-AREA, DISTRICT = "SY07", "SY0700"
-PERIOD = (date(2024, 11, 27), date(2024, 12, 4))
-
-# Distinctive text and figures: none of them can occur on a page by chance.
-MARK = {"public": "Qxpub4417", "partner": "Qxprt5528", "restricted": "Qxrst6639"}
-DRAFT_MARK, DRAFT_KILLED = "Qxdrf7741", 9967  # a restricted first revision of the public incident
-ORPHAN_MARK = "Qxorph8852"  # a public status entry on the restricted facility
-KILLED = {"public": 4711, "partner": 6427, "restricted": 8243}
-INJURED = {"public": 5813, "partner": 7039, "restricted": 9151}
-DISPLACED = {"public": 31170, "partner": 52290, "restricted": 73310}
-INCIDENT_AT = {
-    "public": (35.98761, 36.71429),
-    "partner": (35.87413, 36.58217),
-    "restricted": (35.91873, 36.65341),
-}
-FACILITY_AT = {
-    "public": (35.95163, 36.68472),
-    "partner": (35.88529, 36.60917),
-    "restricted": (35.96347, 36.57281),
-}
-DISTRICT_CENTROID = (35.93, 36.63)  # SY0700 in the gazetteer
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    facility: str  # the facility's sensitivity
-    sensitivity: str  # the entry's own
-    status: str
-    day: int  # of November 2024
-    mark: str
-
-    @property
-    def level(self) -> str:
-        """Who may see the entry: both it and its facility must be within the grant."""
-        return max(self.facility, self.sensitivity, key=RANK.get)
-
-
-STATUS_ROWS = (
-    StatusRow("public", "public", "closed", 28, f"Status {MARK['public']}"),
-    StatusRow("public", "partner", "damaged", 29, f"Status {MARK['partner']}"),
-    StatusRow("public", "restricted", "destroyed", 30, f"Status {MARK['restricted']}"),
-    StatusRow("partner", "partner", "partially_functional", 29, f"Status {MARK['partner']}"),
-    StatusRow("restricted", "restricted", "restricted", 29, f"Status {MARK['restricted']}"),
-    StatusRow("restricted", "public", "operational", 30, f"Status {ORPHAN_MARK}"),
+from .callers import CALLERS, Caller, CallerClient, email_of, password_hash
+from .data import (
+    AREA,
+    DISPLACED,
+    DISTRICT,
+    DRAFT_KILLED,
+    DRAFT_MARK,
+    FACILITY_AT,
+    HOME_ORG,
+    INCIDENT_AT,
+    INJURED,
+    KILLED,
+    MARK,
+    MISSING,
+    MISSING_ID,
+    PERIOD,
+    SENSITIVITIES,
+    STATUS_ROWS,
+    above,
 )
-
-
-def allows(grant: str, sensitivity: str) -> bool:
-    return RANK[sensitivity] <= RANK[grant]
-
-
-def up_to(grant: str) -> list[str]:
-    return [s for s in SENSITIVITIES if allows(grant, s)]
-
-
-def above(grant: str) -> list[str]:
-    return [s for s in SENSITIVITIES if not allows(grant, s)]
-
-
-# --- what each grant should see, derived from the tables -------------------------------------
-
-
-def expected_summary(grant: str) -> dict:
-    """The /summary figures for the area and period as a reader with ``grant`` must get them."""
-    latest: dict[str, StatusRow] = {}
-    for row in sorted(STATUS_ROWS, key=lambda r: r.day):
-        if allows(grant, row.facility) and allows(grant, row.sensitivity):
-            latest[row.facility] = row
-    by_status: dict[str, int] = {}
-    for row in latest.values():
-        by_status[row.status] = by_status.get(row.status, 0) + 1
-    seen = up_to(grant)
-    return {
-        "incidents_total": len(seen),
-        "killed": sum(KILLED[s] for s in seen),
-        "injured": sum(INJURED[s] for s in seen),
-        "displaced_individuals": sum(DISPLACED[s] for s in seen),
-        "facilities_by_status": by_status,
-    }
-
-
-def number_forms(n: int) -> set[str]:
-    """How a figure may be printed: plain, or with thousands separators."""
-    return {str(n), f"{n:,}", f"{n:,}".replace(",", "\u202f"), f"{n:,}".replace(",", " ")}
-
-
-def coordinate_forms(value: float) -> set[str]:
-    """An exact coordinate as JSON/CSV print it and as pages round it."""
-    return {repr(value), f"{value:.4f}"}
-
-
-# --- callers ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ApiIdentity:
-    scopes: frozenset[str]
-    grant: str
-    authenticated: bool
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Someone sending requests: nobody, a bearer token, or a signed-in staff member."""
-
-    name: str
-    kind: str  # "anonymous" | "token" | "user"
-    scopes: frozenset[str] = frozenset()
-    grant: str = "public"
-    role: str | None = None
-    refused: str | None = None  # "revoked" | "expired": a token the API must turn away
-    org: str = HOME_ORG
-
-    @property
-    def api(self) -> ApiIdentity | None:
-        """Who the API sees. It reads tokens only, so a web session is an anonymous reader;
-        None when the token must be refused."""
-        if self.kind != "token":
-            return ApiIdentity(frozenset({"read"}), "public", False)
-        if self.refused:
-            return None
-        return ApiIdentity(self.scopes, self.grant, True)
-
-    @property
-    def web_scopes(self) -> frozenset[str] | None:
-        """The scopes a web page sees: the role's, or None when nobody is signed in (web pages
-        ignore bearer tokens)."""
-        if self.kind != "user":
-            return None
-        return frozenset(str(s) for s in ROLE_SCOPES[Role(self.role)])
-
-    def __str__(self) -> str:
-        return self.name
-
-
-CALLERS: tuple[Caller, ...] = (
-    Caller("anonymous", "anonymous"),
-    *(
-        Caller(f"token {scope}/{grant}", "token", frozenset({scope}), grant)
-        for scope in SCOPES
-        for grant in SENSITIVITIES
-    ),
-    Caller("token revoked", "token", frozenset(SCOPES), "restricted", refused="revoked"),
-    Caller("token expired", "token", frozenset(SCOPES), "restricted", refused="expired"),
-    Caller("token other-org", "token", frozenset({"read", "append"}), "partner", org=OTHER_ORG),
-    *(
-        Caller(f"user {role}/{grant}", "user", grant=grant, role=role)
-        for role in ROLES
-        for grant in SENSITIVITIES
-    ),
-)
-CALLER = {c.name: c for c in CALLERS}
-
-
-def email_of(caller: Caller) -> str:
-    return f"{caller.role}.{caller.grant}@access.test"
-
-
-@cache
-def _password_hash() -> str:
-    # A light hash keeps twelve sign-ins per test cheap; the check is the real one.
-    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-class CallerClient:
-    """A caller's own test client (its own cookie jar). Each request runs in its own app
-    context, as in production: a shared one would share ``g`` and its cached CSRF token."""
-
-    def __init__(self, app: Flask, caller: Caller, secret: str | None = None) -> None:
-        self.app = app
-        self.caller = caller
-        self.client = app.test_client()
-        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
-        self.csrf = ""
-
-    def request(
-        self, method: str, path: str, *, json=None, form=None, csrf: bool = True, headers=None
-    ):
-        kw: dict = {"headers": {**self.headers, **(headers or {})}}
-        if json is not None:
-            kw["json"] = json
-        if form is not None:
-            kw["data"] = {**form, **({"csrf_token": self.csrf} if csrf else {})}
-        if method == "POST":
-            # The matrix signs in and posts far more often from one address than the login
-            # limit allows; rate limiting is not what it tests.
-            limiter.reset()
-        with self.app.app_context():
-            return self.client.open(path, method=method, **kw)
-
-    def start(self) -> None:
-        """Sign in (staff) and keep a CSRF token for forms, as a browser would hold one."""
-        if self.caller.kind == "user":
-            self.csrf = _csrf(self.request("GET", "/login"))
-            answer = self.request(
-                "POST", "/login", form={"email": email_of(self.caller), "password": PASSWORD}
-            )
-            assert answer.status_code == 302, (self.caller, answer.status_code)
-            # Signing in renews the session (and its CSRF secret): take a fresh token.
-            self.csrf = _csrf(self.request("GET", "/incidents?limit=1"))
-        else:
-            self.csrf = _csrf(self.request("GET", "/login"))
-
-
-def _csrf(response) -> str:
-    match = CSRF_FIELD.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {response.request.path}"
-    return match.group(1)
-
-
-# --- the seeded world ------------------------------------------------------------------------
 
 
 @dataclass
@@ -399,7 +190,7 @@ def _seed_callers(app: Flask, world: World) -> None:
                 User(
                     email=email_of(caller),
                     name=caller.name,
-                    password_hash=_password_hash(),
+                    password_hash=password_hash(),
                     role=Role(caller.role),
                     max_sensitivity=Sensitivity(caller.grant),
                     organization_id=home.id,
