@@ -43,9 +43,8 @@ def mismatch(row: Row, expected: Expected, response) -> str | None:
 
 
 def run_row(world: World, row: Row, callers: tuple[Caller, ...] = CALLERS) -> list[str]:
-    """Send the row's request for every caller and target; list each disagreement. A 404 for
-    a record above the caller's grant must also be indistinguishable from the 404 for a record
-    that does not exist."""
+    """Send the row's request for every caller and target; list each disagreement. A record
+    the caller may not reach must also answer exactly as a record that does not exist."""
     failures = []
     for caller in callers:
         answers = {}
@@ -55,21 +54,30 @@ def run_row(world: World, row: Row, callers: tuple[Caller, ...] = CALLERS) -> li
             problem = mismatch(row, expected, response)
             if problem:
                 failures.append(f"{caller} on {target}: {problem}")
-        failures += [f"{caller} on {t}: {p}" for t, p in _telltale_404s(world, answers)]
+        failures += [f"{caller} on {t}: {p}" for t, p in _telltales(world, row, caller, answers)]
     return failures
 
 
-def _telltale_404s(world: World, answers: dict):
+def _telltales(world: World, row: Row, caller: Caller, answers: dict):
+    """Differences between the answer for an existing record and for a missing one, where
+    the caller must not be able to tell them apart (the same status is expected for both)."""
     for target, response in answers.items():
-        if not target.is_record or target.sensitivity == MISSING or response.status_code != 404:
-            continue
         missing = Target(target.kind, MISSING)
-        if missing not in answers:
+        if target == missing or missing not in answers:
             continue
-        hidden = comparable(response, str(world.id_of(target.kind, target.sensitivity)))
+        if row.expect(caller, target) != row.expect(caller, missing):
+            continue
+        seen = comparable(response, str(world.id_of(target.kind, target.sensitivity)))
         absent = comparable(answers[missing], str(MISSING_ID))
-        if hidden != absent:
-            yield target, f"its 404 differs from a missing record's: {hidden} vs {absent}"
+        if seen != absent:
+            yield target, "answers unlike a missing record: " + _first_difference(seen, absent)
+
+
+def _first_difference(one: tuple, other: tuple) -> str:
+    if one[:2] != other[:2]:
+        return f"{one[:2]} vs {other[:2]}"
+    pairs = zip(one[2].splitlines(), other[2].splitlines(), strict=False)
+    return next((f"{a.strip()!r} vs {b.strip()!r}" for a, b in pairs if a != b), "body length")
 
 
 def assert_row(world: World, row: Row, callers: tuple[Caller, ...] = CALLERS) -> None:
