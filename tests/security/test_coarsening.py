@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -131,3 +132,20 @@ def test_partner_readers_get_exact_coordinates(world):
     viewer = world.client(CALLER["user viewer/partner"])
     for page in ("/incidents/{incident}", "/facilities/{facility}"):
         assert exact_in(viewer.request("GET", page_path(world, page)).get_data(as_text=True))
+
+
+def _map_positions(html: str, incident) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(the incident's point, the district's centre) on the dashboard's SVG map."""
+    point = re.search(rf'data-incident="{incident}" cx="([^"]+)" cy="([^"]+)"', html)
+    centre = re.search(r'\(SY0700\)</title>\s*<circle cx="([^"]+)" cy="([^"]+)"', html)
+    assert point and centre, "the map shows the incident and the district"
+    return point.groups(), centre.groups()
+
+
+@pytest.mark.parametrize("grant, at_centroid", [("public", True), ("partner", False)])
+def test_dashboard_map_places_public_readers_points_at_the_district_centre(
+    world, grant, at_centroid
+):
+    html = world.client(CALLER[f"user viewer/{grant}"]).request("GET", "/?admin_pcode=SY07")
+    point, centre = _map_positions(html.get_data(as_text=True), world.incidents["public"])
+    assert (point == centre) is at_centroid
