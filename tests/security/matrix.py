@@ -44,12 +44,16 @@ def normalise(rule: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
+    """One route: what to send for each target and what each caller must get. The request
+    goes to the rule itself with ``<id>`` replaced by the target record's id, unless ``url``
+    says otherwise (a fixed URL, or a function of the world and the target)."""
+
     method: str
     rule: str
     expect: Callable[[Caller, Target], Expected]
-    path: Callable[[World, Target], str]
     targets: tuple[Target, ...] = NOTHING
-    body: Callable[[World, Target], dict] | None = None
+    body: Callable[[str | None], dict] | None = None  # built from the target's sensitivity
+    url: str | Callable[[World, Target], str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -59,247 +63,120 @@ class Row:
     def is_api(self) -> bool:
         return self.rule.startswith("/api/")
 
+    def path(self, world: World, target: Target) -> str:
+        if callable(self.url):
+            return self.url(world, target)
+        if self.url:
+            return self.url
+        if target.is_record:
+            return self.rule.replace("<id>", str(world.id_of(target.kind, target.sensitivity)))
+        return self.rule
+
     def send(self, world: World, caller: Caller, target: Target, *, csrf: bool = True):
         """Send this row's request for ``target`` as ``caller``."""
         client = world.client(caller)
         path = self.path(world, target)
-        body = self.body(world, target) if self.body else None
+        body = self.body(target.sensitivity) if self.body else {}
         if self.method == "GET":
             return client.request("GET", path)
         if self.is_api:
-            return client.request(self.method, path, json=body or {})
-        return client.request(self.method, path, form=as_form(body or {}), csrf=csrf)
+            return client.request(self.method, path, json=body)
+        return client.request(self.method, path, form=as_form(body), csrf=csrf)
 
 
-def fixed(path: str):
-    return lambda world, target: path
+def correction(level: str) -> dict:
+    # At the record's own level, so a correction never moves it out of another caller's view.
+    return incident_body("public" if level == MISSING else level, reason="matrix correction")
 
 
-def item(template: str):
-    """A path naming the target record, e.g. ``/incidents/{}``."""
-    return lambda world, target: template.format(world.id_of(target.kind, target.sensitivity))
+def public_status(_level: str) -> dict:
+    return status_body()
 
 
-def by_body(make: Callable[[str], dict]):
-    return lambda world, target: make(target.sensitivity)
+def verified(_level: str) -> dict:
+    return {"verification": "verified"}
 
 
-def correction(world: World, target: Target) -> dict:
-    # The record's own level, so a correction never moves it out of another caller's view.
-    level = target.sensitivity if target.sensitivity != MISSING else "public"
-    return incident_body(level, reason="matrix correction")
+def unknown_login(_level: str | None) -> dict:
+    return {"email": "nobody@access.test", "password": "not-a-password"}
 
 
 REVIEW_PATHS = {"incident": "incidents", "status": "statuses", "movement": "movements"}
 
 
-def review_path(world: World, target: Target) -> str:
+def review_url(world: World, target: Target) -> str:
     record = world.id_of(target.kind, target.sensitivity)
     return f"/review/{REVIEW_PATHS[target.kind]}/{record}"
 
 
 REVIEW_TARGETS = tuple(t for kind in REVIEW_PATHS for t in records(kind))
+INCIDENTS, FACILITIES = records("incident"), records("facility")
+EDITIONS = bodies("public", "restricted")
+APPEND, FORM_SAVED = api("append", 201), web("append", 303)
 GENERATED = frozenset({200, 201, 202})
 V1 = "/api/v1"
 
+# fmt: off
 ROWS: tuple[Row, ...] = (
-    # REST API: reads
-    Row("GET", f"{V1}/incidents", api("read"), fixed(f"{V1}/incidents")),
-    Row(
-        "GET", f"{V1}/incidents/<id>", api("read"), item(V1 + "/incidents/{}"), records("incident")
-    ),
-    Row(
-        "GET",
-        f"{V1}/incidents/<id>/revisions",
-        api("read"),
-        item(V1 + "/incidents/{}/revisions"),
-        records("incident"),
-    ),
-    Row("GET", f"{V1}/facilities", api("read"), fixed(f"{V1}/facilities")),
-    Row(
-        "GET",
-        f"{V1}/facilities/<id>",
-        api("read"),
-        item(V1 + "/facilities/{}"),
-        records("facility"),
-    ),
-    Row(
-        "GET",
-        f"{V1}/facilities/<id>/statuses",
-        api("read"),
-        item(V1 + "/facilities/{}/statuses"),
-        records("facility"),
-    ),
-    Row("GET", f"{V1}/movements", api("read"), fixed(f"{V1}/movements")),
-    Row(
-        "GET", f"{V1}/movements/<id>", api("read"), item(V1 + "/movements/{}"), records("movement")
-    ),
-    Row("GET", f"{V1}/admin-areas", api("read"), fixed(f"{V1}/admin-areas")),
-    Row("GET", f"{V1}/summary", api("read"), fixed(f"{V1}/summary")),
-    Row("GET", f"{V1}/sitreps", api("read"), fixed(f"{V1}/sitreps")),
-    Row(
-        "GET",
-        f"{V1}/sitreps/<id>.pdf",
-        api("read"),
-        item(V1 + "/sitreps/{}.pdf"),
-        records("sitrep"),
-    ),
-    Row("GET", f"{V1}/audit", api("admin"), fixed(f"{V1}/audit")),
-    # The documentation is public reference material, not data: no token is looked at.
-    Row("GET", f"{V1}/openapi.json", everyone(200), fixed(f"{V1}/openapi.json")),
-    Row("GET", f"{V1}/docs", everyone(200), fixed(f"{V1}/docs")),
-    Row("GET", f"{V1}/docs/assets/<id>", everyone(200), fixed(f"{V1}/docs/assets/swagger-ui.css")),
+    # REST API: reads. The documentation is public reference, not data: no token is looked at.
+    Row("GET", f"{V1}/incidents", api("read")),
+    Row("GET", f"{V1}/incidents/<id>", api("read"), INCIDENTS),
+    Row("GET", f"{V1}/incidents/<id>/revisions", api("read"), INCIDENTS),
+    Row("GET", f"{V1}/facilities", api("read")),
+    Row("GET", f"{V1}/facilities/<id>", api("read"), FACILITIES),
+    Row("GET", f"{V1}/facilities/<id>/statuses", api("read"), FACILITIES),
+    Row("GET", f"{V1}/movements", api("read")),
+    Row("GET", f"{V1}/movements/<id>", api("read"), records("movement")),
+    Row("GET", f"{V1}/admin-areas", api("read")),
+    Row("GET", f"{V1}/summary", api("read")),
+    Row("GET", f"{V1}/sitreps", api("read")),
+    Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), records("sitrep")),
+    Row("GET", f"{V1}/audit", api("admin")),
+    Row("GET", f"{V1}/openapi.json", everyone(200)),
+    Row("GET", f"{V1}/docs", everyone(200)),
+    Row("GET", f"{V1}/docs/assets/<id>", everyone(200), url=f"{V1}/docs/assets/swagger-ui.css"),
     # REST API: appends
-    Row(
-        "POST",
-        f"{V1}/incidents",
-        api("append", 201),
-        fixed(f"{V1}/incidents"),
-        bodies(),
-        by_body(incident_body),
-    ),
-    Row(
-        "POST",
-        f"{V1}/incidents/<id>/revisions",
-        api("append", 201),
-        item(V1 + "/incidents/{}/revisions"),
-        records("incident"),
-        correction,
-    ),
-    Row(
-        "POST",
-        f"{V1}/facilities",
-        api("append", 201),
-        fixed(f"{V1}/facilities"),
-        bodies(),
-        by_body(facility_body),
-    ),
-    Row(
-        "POST",
-        f"{V1}/facilities/<id>/statuses",
-        api("append", 201),
-        item(V1 + "/facilities/{}/statuses"),
-        records("facility"),
-        lambda world, target: status_body(),
-    ),
-    Row(
-        "POST",
-        f"{V1}/movements",
-        api("append", 201),
-        fixed(f"{V1}/movements"),
-        bodies(),
-        by_body(movement_body),
-    ),
-    Row(
-        "POST",
-        f"{V1}/sitreps",
-        api("verify", GENERATED),
-        fixed(f"{V1}/sitreps"),
-        bodies("public", "restricted"),
-        by_body(sitrep_body),
-    ),
+    Row("POST", f"{V1}/incidents", APPEND, bodies(), incident_body),
+    Row("POST", f"{V1}/incidents/<id>/revisions", APPEND, INCIDENTS, correction),
+    Row("POST", f"{V1}/facilities", APPEND, bodies(), facility_body),
+    Row("POST", f"{V1}/facilities/<id>/statuses", APPEND, FACILITIES, public_status),
+    Row("POST", f"{V1}/movements", APPEND, bodies(), movement_body),
+    Row("POST", f"{V1}/sitreps", api("verify", GENERATED), EDITIONS, sitrep_body),
     # Web pages: reading
-    Row("GET", "/", web(), fixed("/")),
-    Row("GET", "/incidents", web(), fixed("/incidents")),
-    Row("GET", "/incidents/<id>", web(), item("/incidents/{}"), records("incident")),
-    Row("GET", "/facilities", web(), fixed("/facilities")),
-    Row("GET", "/facilities/<id>", web(), item("/facilities/{}"), records("facility")),
-    Row("GET", "/movements", web(), fixed("/movements")),
-    Row("GET", "/movements/<id>", web(), item("/movements/{}"), records("movement")),
-    Row("GET", "/lookup/areas.json", web(), fixed("/lookup/areas.json?q=Idleb")),
-    Row("GET", "/sitreps/", web(), fixed("/sitreps/")),
-    Row("GET", "/sitreps/<id>.pdf", web(), item("/sitreps/{}.pdf"), records("sitrep")),
-    Row("GET", "/admin/audit", web("admin"), fixed("/admin/audit")),
-    # Web pages: recording and correcting
-    Row("GET", "/record", web("append"), fixed("/record")),
-    Row("GET", "/incidents/new", web("append"), fixed("/incidents/new")),
-    Row(
-        "GET",
-        "/incidents/<id>/correct",
-        web_correct(200),
-        item("/incidents/{}/correct"),
-        records("incident"),
-    ),
-    Row("GET", "/facilities/new", web("append"), fixed("/facilities/new")),
-    Row("GET", "/facilities/status", web("append"), fixed("/facilities/status")),
-    Row(
-        "GET",
-        "/facilities/<id>/statuses/new",
-        web("append"),
-        item("/facilities/{}/statuses/new"),
-        records("facility"),
-    ),
-    Row("GET", "/movements/new", web("append"), fixed("/movements/new")),
-    Row("GET", "/review", web("verify"), fixed("/review")),
-    Row(
-        "POST",
-        "/incidents/new",
-        web("append", 303),
-        fixed("/incidents/new"),
-        bodies(),
-        by_body(incident_body),
-    ),
-    Row(
-        "POST",
-        "/incidents/<id>/correct",
-        web_correct(303),
-        item("/incidents/{}/correct"),
-        records("incident"),
-        correction,
-    ),
-    Row(
-        "POST",
-        "/facilities/new",
-        web("append", 303),
-        fixed("/facilities/new"),
-        bodies(),
-        by_body(facility_body),
-    ),
-    Row(
-        "POST",
-        "/facilities/<id>/statuses/new",
-        web("append", 303),
-        item("/facilities/{}/statuses/new"),
-        records("facility"),
-        lambda world, target: status_body(),
-    ),
-    Row(
-        "POST",
-        "/movements/new",
-        web("append", 303),
-        fixed("/movements/new"),
-        bodies(),
-        by_body(movement_body),
-    ),
-    Row(
-        "POST",
-        "/review/<id>/<id>",
-        web("verify", 303),
-        review_path,
-        REVIEW_TARGETS,
-        lambda world, target: {"verification": "verified"},
-    ),
-    Row(
-        "POST",
-        "/sitreps/generate",
-        web("verify", 302, above_grant=403),
-        fixed("/sitreps/generate"),
-        bodies("public", "restricted"),
-        by_body(sitrep_body),
-    ),
-    # Open to everyone
-    Row("GET", "/login", login_page, fixed("/login")),
-    Row(
-        "POST",
-        "/login",
-        everyone(401),
-        fixed("/login"),
-        body=lambda world, target: {"email": "nobody@access.test", "password": "not-a-password"},
-    ),
-    # Signing out ends the caller's session, so it is the last request of its test.
-    Row("POST", "/logout", everyone(LOGIN), fixed("/logout")),
-    Row("GET", "/static/<id>", everyone(200), fixed("/static/css/app.css")),
+    Row("GET", "/", web()),
+    Row("GET", "/incidents", web()),
+    Row("GET", "/incidents/<id>", web(), INCIDENTS),
+    Row("GET", "/facilities", web()),
+    Row("GET", "/facilities/<id>", web(), FACILITIES),
+    Row("GET", "/movements", web()),
+    Row("GET", "/movements/<id>", web(), records("movement")),
+    Row("GET", "/lookup/areas.json", web(), url="/lookup/areas.json?q=Idleb"),
+    Row("GET", "/sitreps/", web()),
+    Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
+    Row("GET", "/admin/audit", web("admin")),
+    # Web pages: recording, correcting, reviewing, generating
+    Row("GET", "/record", web("append")),
+    Row("GET", "/incidents/new", web("append")),
+    Row("GET", "/incidents/<id>/correct", web_correct(200), INCIDENTS),
+    Row("GET", "/facilities/new", web("append")),
+    Row("GET", "/facilities/status", web("append")),
+    Row("GET", "/facilities/<id>/statuses/new", web("append"), FACILITIES),
+    Row("GET", "/movements/new", web("append")),
+    Row("GET", "/review", web("verify")),
+    Row("POST", "/incidents/new", FORM_SAVED, bodies(), incident_body),
+    Row("POST", "/incidents/<id>/correct", web_correct(303), INCIDENTS, correction),
+    Row("POST", "/facilities/new", FORM_SAVED, bodies(), facility_body),
+    Row("POST", "/facilities/<id>/statuses/new", FORM_SAVED, FACILITIES, public_status),
+    Row("POST", "/movements/new", FORM_SAVED, bodies(), movement_body),
+    Row("POST", "/review/<id>/<id>", web("verify", 303), REVIEW_TARGETS, verified, url=review_url),
+    Row("POST", "/sitreps/generate", web("verify", 302, above_grant=403), EDITIONS, sitrep_body),
+    # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
+    Row("GET", "/login", login_page),
+    Row("POST", "/login", everyone(401), body=unknown_login),
+    Row("POST", "/logout", everyone(LOGIN)),
+    Row("GET", "/static/<id>", everyone(200), url="/static/css/app.css"),
 )
+# fmt: on
 
 ROW = {row.key: row for row in ROWS}
 assert len(ROW) == len(ROWS), "a route is listed twice"
