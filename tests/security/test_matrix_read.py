@@ -9,17 +9,32 @@ from __future__ import annotations
 
 import pytest
 
+from humanitarian import create_app
+
 from .checks import assert_row, present, row_id
 from .matrix import ROWS, route_keys
 
 READS = [row for row in ROWS if row.method == "GET"]
 
 
+def unchecked(app) -> list[str]:
+    return [f"{m} {r}" for m, r in sorted(route_keys(app) - {row.key for row in ROWS})]
+
+
 def test_every_route_has_an_expectation(_app):
-    unchecked = sorted(route_keys(_app) - {row.key for row in ROWS})
-    assert not unchecked, "routes without a row in tests/security/matrix.py: " + ", ".join(
-        f"{method} {rule}" for method, rule in unchecked
+    missing = unchecked(_app)
+    assert not missing, "routes without a row in tests/security/matrix.py: " + ", ".join(missing)
+
+
+def test_a_route_added_without_a_row_is_caught(tmp_path):
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}", "SECRET_KEY": "x", "TESTING": True}
     )
+    app.add_url_rule("/api/v1/exports/<uuid:export_id>", "export", lambda export_id: "")
+    app.add_url_rule(
+        "/incidents/<incident_id>", "delete", lambda incident_id: "", methods=["DELETE"]
+    )
+    assert unchecked(app) == ["DELETE /incidents/<id>", "GET /api/v1/exports/<id>"]
 
 
 def test_the_matrix_covers_every_kind_of_caller():
