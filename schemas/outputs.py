@@ -1,10 +1,16 @@
 """Response bodies. Pass ``context={"coarsen": True}`` for public readers: their coordinates are
-moved to the admin-2 (district) centroid and marked ``geo_precision`` 3."""
+moved to the admin-2 (district) centroid and marked ``geo_precision`` 3. Pass the reader's
+sensitivity grant as ``context={"grant": ...}``: an incident's link to a facility above it is
+left out (without a grant, only links to public facilities are shown)."""
 
 from __future__ import annotations
 
+import uuid
+
 from marshmallow import Schema, fields, post_dump
 
+from humanitarian.extensions import db
+from humanitarian.models import Facility
 from humanitarian.models.enums import (
     DatePrecision,
     EstimateMethod,
@@ -38,6 +44,16 @@ class AdminAreaSchema(Schema):
     parent_pcode = fields.String(allow_none=True)
     centroid_lat = fields.Float(allow_none=True)
     centroid_lon = fields.Float(allow_none=True)
+
+
+def facility_hidden(context: dict, facility_id) -> bool:
+    """True when ``facility_id`` names a facility above the reader's grant: the link alone
+    would tell them that the facility exists."""
+    if facility_id is None:
+        return False
+    grant = Sensitivity(context.get("grant", Sensitivity.public))
+    facility = db.session.get(Facility, uuid.UUID(str(facility_id)))
+    return facility is None or not grant.allows(facility.sensitivity)
 
 
 class RecordOutSchema(Schema):
@@ -78,7 +94,10 @@ class IncidentOutSchema(LocatedOutSchema):
     event_type = enum_field(EventType)
     sub_event_type = enum_field(SubEventType, allow_none=True)
     target_type = enum_field(TargetType, allow_none=True)
-    facility_id = fields.UUID(allow_none=True)
+    facility_id = fields.UUID(
+        allow_none=True,
+        metadata={"description": "null also when the facility is above your access"},
+    )
     actor1 = fields.String(allow_none=True)
     actor2 = fields.String(allow_none=True)
     perpetrator_claimed_by = fields.String(allow_none=True)
@@ -87,6 +106,12 @@ class IncidentOutSchema(LocatedOutSchema):
     civilians_killed = fields.Integer(allow_none=True)
     children_killed = fields.Integer(allow_none=True)
     sources = fields.List(fields.Nested(SourceSchema))
+
+    @post_dump
+    def _hide_unseen_facility(self, data, **_):
+        if facility_hidden(self.context, data.get("facility_id")):
+            data["facility_id"] = None
+        return data
 
 
 class IncidentRevisionSchema(Schema):
@@ -109,6 +134,13 @@ class IncidentRevisionSchema(Schema):
         location = {**location, "geo_precision": 3}
         location["latitude"], location["longitude"] = cache[pcode]
         data["data"] = {**data["data"], "location": location}
+        return data
+
+    @post_dump
+    def _hide_unseen_facility(self, data, **_):
+        snapshot = data.get("data") or {}
+        if facility_hidden(self.context, snapshot.get("facility_id")):
+            data["data"] = {**snapshot, "facility_id": None}
         return data
 
 

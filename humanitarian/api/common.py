@@ -164,7 +164,7 @@ def json_body() -> Any:
 
 
 def out_context(actor: Actor) -> dict:
-    return {"coarsen": coarsened(actor)}
+    return {"coarsen": coarsened(actor), "grant": actor.max_sensitivity}
 
 
 def item_error(index: int, exc: ServiceError) -> ServiceError:

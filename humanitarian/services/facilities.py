@@ -58,6 +58,12 @@ def create_facility(
 
 def get_facility(actor: Actor, facility_id, *, for_update: bool = False) -> Facility:
     actor.require(Scope.read)
+    return _visible_facility(actor, facility_id, for_update=for_update)
+
+
+def _visible_facility(actor: Actor, facility_id, *, for_update: bool = False) -> Facility:
+    """The facility if it exists within the actor's grant, else NotFound (no scope check:
+    appending a status needs ``append`` only, as appending an incident does)."""
     uid = parse_uuid(facility_id)
     facility = None
     if uid is not None:
@@ -87,7 +93,7 @@ def set_infrastructure_status(
             "effective_to must be after effective_from",
             errors={"effective_to": ["Must be after effective_from."]},
         )
-    facility = get_facility(actor, facility_id, for_update=True)
+    facility = _visible_facility(actor, facility_id, for_update=True)
     facility.status_seq += 1
     entry = InfrastructureStatus(
         id=uuid.uuid4(),
@@ -127,7 +133,10 @@ def set_status_verification(
     actor.require(Scope.verify)
     uid = parse_uuid(status_id)
     entry = db.session.get(InfrastructureStatus, uid) if uid else None
-    if entry is None or not actor.can_see(entry.sensitivity):
+    # The entry and its facility must both be within the grant, as when reading the history.
+    if entry is None or not (
+        actor.can_see(entry.sensitivity) and actor.can_see(entry.facility.sensitivity)
+    ):
         raise NotFound("no such status entry")
     with open_report(actor) as report:
         before = entry.verification

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Optional
 
@@ -45,7 +45,8 @@ _FIELDS = (
 )
 
 
-def _check_rules(data: IncidentInput) -> None:
+def _check_rules(actor: Actor, data: IncidentInput, linked: Optional[uuid.UUID] = None) -> None:
+    """``linked`` is the facility the incident already names: keeping it is no new link."""
     errors: dict[str, list[str]] = {}
     if data.sub_event_type and str(data.sub_event_type) not in EVENT_TAXONOMY[str(data.event_type)]:
         errors["sub_event_type"] = [
@@ -57,8 +58,12 @@ def _check_rules(data: IncidentInput) -> None:
         value = getattr(data, part)
         if value is not None and data.killed is not None and value > data.killed:
             errors[part] = [f"Cannot exceed killed ({data.killed})."]
-    if data.facility_id is not None and db.session.get(Facility, data.facility_id) is None:
-        errors["facility_id"] = [f"Unknown facility {data.facility_id}."]
+    if data.facility_id is not None and data.facility_id != linked:
+        # A facility above the writer's grant is as unknown as one that does not exist, so
+        # the answer cannot be used to probe for restricted facilities.
+        facility = db.session.get(Facility, data.facility_id)
+        if facility is None or not actor.can_see(facility.sensitivity):
+            errors["facility_id"] = [f"Unknown facility {data.facility_id}."]
     if errors:
         raise BusinessRuleError("the incident breaks a rule", errors=errors)
     require_area(data.location.admin_pcode)
@@ -105,7 +110,7 @@ def record_incident(
     if report is None:
         with open_report(actor) as own:
             return record_incident(actor, data, report=own)
-    _check_rules(data)
+    _check_rules(actor, data)
     incident = Incident(
         id=uuid.uuid4(), revision=1, report_id=report.id, organization_id=actor.organization_id
     )
@@ -137,7 +142,8 @@ def correct_incident(
     actor.require_grant(data.sensitivity)
     if data.verification != incident.verification:
         actor.require(Scope.verify)
-    _check_rules(data)
+    data = _keep_unseen_link(actor, incident, data)
+    _check_rules(actor, data, linked=incident.facility_id)
     previous = incident.revision
     _apply(incident, data)
     incident.revision = previous + 1
@@ -154,6 +160,19 @@ def correct_incident(
         details={"revision": incident.revision, "reason": reason.strip()},
     )
     return incident
+
+
+def _keep_unseen_link(actor: Actor, incident: Incident, data: IncidentInput) -> IncidentInput:
+    """A corrector whose grant does not reach the linked facility was never shown the link, so
+    a correction without one keeps it rather than removing it."""
+    facility = incident.facility
+    if (
+        data.facility_id is None
+        and facility is not None
+        and not actor.can_see(facility.sensitivity)
+    ):
+        return replace(data, facility_id=facility.id)
+    return data
 
 
 def set_incident_verification(

@@ -356,9 +356,11 @@ def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
 def list_sitrep_runs(
     actor: Actor, *, status: Optional[RunStatus | str] = None, limit: int = 50
 ) -> list[SitrepRun]:
-    """Generation attempts, newest first (admins: the scheduler's health)."""
+    """Generation attempts, newest first (admins: the scheduler's health). Attempts for an
+    edition above the actor's grant are left out: they would show that it exists."""
     actor.require(Scope.admin)
     stmt = select(SitrepRun).order_by(SitrepRun.started_at.desc(), SitrepRun.id.desc())
+    stmt = stmt.where(SitrepRun.audience.in_(sensitivities_up_to(actor.max_sensitivity)))
     if status:
         stmt = stmt.where(SitrepRun.status == RunStatus(status))
     return list(db.session.scalars(stmt.limit(limit)))

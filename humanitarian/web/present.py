@@ -11,13 +11,14 @@ from marshmallow import Schema
 from ..services import list_areas, list_sources
 from ..services.areas import admin2_centroid
 from . import bp
-from .access import coarsened
+from .access import coarsened, current_actor
 
 
 def dump(schema_cls: type[Schema], items, *, many: bool = True):
     """Records as the API would serve them to this user: public grants see district-level
     coordinates only."""
-    schema = schema_cls(many=many, context={"coarsen": coarsened()})
+    context = {"coarsen": coarsened(), "grant": current_actor().max_sensitivity}
+    schema = schema_cls(many=many, context=context)
     return schema.dump(items)
 
 
