@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from flask import Flask, g, request
@@ -48,11 +49,17 @@ def _migrations_dir() -> str:
     return str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+# A caller's X-Request-ID is kept only if it is a plain token: it goes into audit rows and
+# response headers, and a control character (PostgreSQL refuses NUL in text) must never make
+# a valid append fail.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,64}")
+
+
 def _register_request_id(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming[:64] if incoming else uuid.uuid4().hex
+        incoming = request.headers.get("X-Request-ID", "")[:64]
+        g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
     @app.after_request
     def echo_request_id(response):
