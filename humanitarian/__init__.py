@@ -6,7 +6,7 @@ import logging
 import re
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 
 from .config import Config
 
@@ -34,6 +34,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     init_security(app)
     _register_request_id(app)
+    _refuse_undecodable_query(app)
     _register_blueprints(app)
 
     from . import cli
@@ -65,6 +66,18 @@ def _register_request_id(app: Flask) -> None:
     def echo_request_id(response):
         response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
         return response
+
+
+def _refuse_undecodable_query(app: Flask) -> None:
+    """WSGI servers may pass a query string's raw bytes on (PEP 3333); Werkzeug decodes them
+    strictly as UTF-8 when a view first reads ``request.args``, which would raise there."""
+
+    @app.before_request
+    def check_query_encoding():
+        try:
+            request.query_string.decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400, description="the query string is not valid UTF-8")
 
 
 def _register_blueprints(app: Flask) -> None:
