@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from humanitarian.extensions import db
-from humanitarian.models.enums import Scope, Sensitivity
-from humanitarian.services import Actor, create_token
+from humanitarian.extensions import db, limiter
+from humanitarian.models.enums import Role, Scope, Sensitivity
+from humanitarian.services import Actor, create_token, create_user
+from tests.web.conftest import PASSWORD, Staff
 
 from .live import start_gunicorn
 
@@ -55,3 +56,33 @@ def live_server(app, database_url, tmp_path):
     yield server
     server.stop()
     db.session.remove()
+
+
+@pytest.fixture
+def writer(make_clients) -> dict:
+    """Headers of one partner system that may read and append up to 'partner'."""
+    return make_clients(1)[0].headers
+
+
+@pytest.fixture
+def sign_in(app):
+    """sign_in('admin') → a Staff client signed in with that role (restricted grant for admin
+    and verifier, so they see everything the tests store)."""
+    limiter.reset()
+
+    def make(role: str = "admin") -> Staff:
+        email = f"{role}@reliability.test"
+        create_user(
+            Actor.system("reliability"),
+            email,
+            PASSWORD,
+            Role(role),
+            "Field Office",
+            max_sensitivity=Sensitivity.restricted,
+        )
+        person = Staff(app.test_client())
+        response = person.login(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return person
+
+    return make
