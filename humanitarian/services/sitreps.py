@@ -8,6 +8,7 @@ scheduled ones are retried with back-off by ``retry_failed_sitreps``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -135,7 +136,13 @@ def generate_sitrep(
     except Exception as exc:
         db.session.rollback()
         _record_failure(run, exc)
-        raise SitrepFailed(f"could not generate the sitrep: {exc}") from exc
+        raise SitrepFailed(f"could not generate the sitrep: {_describe(exc)}") from exc
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "the sitrep archive is out of disk space (No space left on device)"
+    return str(exc)
 
 
 def _generate(actor: Actor, key: SitrepKey, run: SitrepRun) -> Sitrep:
@@ -259,10 +266,14 @@ def _write_atomically(relative: str, data: bytes) -> Path:
     target = _archive_root() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a full disk must not keep half a PDF as well
+        raise
     os.replace(temporary, target)
     return target
 
