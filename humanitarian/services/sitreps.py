@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import RunStatus, Sitrep, SitrepRun, SitrepTrigger, utcnow
 from ..models.enums import Channel, Scope, Sensitivity, sensitivities_up_to
+from . import sitrep_files
 from .actors import Actor
 from .areas import in_subtree, require_area
 from .audit import audit, record_event
@@ -112,6 +112,8 @@ def generate_sitrep(
     if existing is not None:
         return existing
     trigger = trigger or _CHANNEL_TRIGGER[actor.channel]
+    # The attempt is committed before any work starts, so a process that dies halfway still
+    # leaves a 'running' row for the retry sweep to find (``recover_interrupted_sitreps``).
     run = SitrepRun(
         job_id=job_id,
         trigger=trigger,
@@ -124,6 +126,8 @@ def generate_sitrep(
         runner=runner or actor.label,
         started_at=utcnow(),
     )
+    db.session.add(run)
+    db.session.commit()
     try:
         return _generate(actor, key, run)
     except IntegrityError:
@@ -132,10 +136,12 @@ def generate_sitrep(
         winner = find_sitrep(key)
         if winner is None:
             raise
+        run.status, run.finished_at, run.sitrep_id = RunStatus.succeeded, utcnow(), winner.id
+        db.session.commit()
         return winner
     except Exception as exc:
         db.session.rollback()
-        _record_failure(run, exc)
+        _record_failure(run, f"{type(exc).__name__}: {exc}", utcnow())
         raise SitrepFailed(f"could not generate the sitrep: {_describe(exc)}") from exc
 
 
@@ -156,7 +162,7 @@ def _generate(actor: Actor, key: SitrepKey, run: SitrepRun) -> Sitrep:
     rendered = render_pdf(content)
     sitrep_id = uuid.uuid4()
     relative = _relative_path(key, sitrep_id)
-    absolute = _write_atomically(relative, rendered.pdf)
+    temporary, target = sitrep_files.write_temporary(relative, rendered.pdf)
     try:
         with open_report(actor) as report:
             sitrep = Sitrep(
@@ -193,30 +199,91 @@ def _generate(actor: Actor, key: SitrepKey, run: SitrepRun) -> Sitrep:
                     "trigger": str(run.trigger),
                 },
             )
+            db.session.flush()
+            # Last step before the commit: a row is never committed without its file.
+            sitrep_files.publish(temporary, target)
     except BaseException:
-        absolute.unlink(missing_ok=True)
+        sitrep_files.discard(temporary, target)
         raise
     log.info("generated sitrep %s (%s, %s)", sitrep.id, key.admin_pcode, rendered.title)
     return sitrep
 
 
-def _record_failure(run: SitrepRun, exc: Exception) -> None:
+def _record_failure(run: SitrepRun, error: str, now: datetime) -> None:
     """Keep the failed attempt, with when to retry it if it was a scheduled run."""
     config = current_app.config
-    run.status, run.finished_at, run.sitrep_id = RunStatus.failed, utcnow(), None
-    run.error = f"{type(exc).__name__}: {exc}"[:4000]
+    run.status, run.finished_at, run.sitrep_id = RunStatus.failed, now, None
+    run.error = error[:4000]
     scheduled = run.trigger in (SitrepTrigger.schedule, SitrepTrigger.retry)
     if scheduled and run.attempt < config["SITREP_MAX_ATTEMPTS"]:
         backoff = config["SITREP_RETRY_MINUTES"] * 2 ** (run.attempt - 1)
-        run.next_attempt_at = run.finished_at + timedelta(minutes=backoff)
+        run.next_attempt_at = now + timedelta(minutes=backoff)
     db.session.add(run)
     db.session.commit()
     log.warning("sitrep generation failed (attempt %s): %s", run.attempt, run.error)
 
 
-def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> int:
-    """Retry scheduled runs whose retry is due. Returns how many were attempted."""
+def recover_interrupted_sitreps(now: Optional[datetime] = None) -> int:
+    """Attempts still 'running' after ``SITREP_STALE_MINUTES`` died with their process (a
+    killed worker, a crashed scheduler): mark them failed, retried like any failure, and remove
+    the files they left that no sitrep row refers to. Returns how many were recovered."""
     now = now or utcnow()
+    cutoff = now - timedelta(minutes=current_app.config["SITREP_STALE_MINUTES"])
+    stale = db.session.scalars(
+        select(SitrepRun.id).where(
+            SitrepRun.status == RunStatus.running, SitrepRun.started_at < cutoff
+        )
+    ).all()
+    recovered = 0
+    for run_id in stale:
+        # Claim it, so that two sweeps never both recover (and retry) the same attempt.
+        claimed = db.session.execute(
+            update(SitrepRun)
+            .where(SitrepRun.id == run_id, SitrepRun.status == RunStatus.running)
+            .values(status=RunStatus.failed)
+        ).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        run = db.session.get(SitrepRun, run_id)
+        _record_failure(run, "interrupted: the process stopped before the sitrep was stored", now)
+        _remove_orphans(run, cutoff)
+        recovered += 1
+    return recovered
+
+
+def _remove_orphans(run: SitrepRun, cutoff: datetime) -> None:
+    key = (run.admin_pcode, run.period_start, run.period_end, run.audience)
+    busy = db.session.scalar(
+        select(SitrepRun.id).where(
+            SitrepRun.status == RunStatus.running,
+            SitrepRun.started_at >= cutoff,
+            SitrepRun.admin_pcode == key[0],
+            SitrepRun.period_start == key[1],
+            SitrepRun.period_end == key[2],
+            SitrepRun.audience == key[3],
+        )
+    )
+    if busy is not None:
+        return  # a live attempt for the same key may own the files; the next sweep will see
+    kept = db.session.scalars(
+        select(Sitrep.file_path).where(
+            Sitrep.admin_pcode == key[0],
+            Sitrep.period_start == key[1],
+            Sitrep.period_end == key[2],
+            Sitrep.audience == key[3],
+        )
+    )
+    removed = sitrep_files.remove_orphans(sitrep_files.key_prefix(*key), kept)
+    if removed:
+        log.warning("removed files of an interrupted sitrep attempt: %s", ", ".join(removed))
+
+
+def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> int:
+    """Recover interrupted attempts, then retry scheduled runs whose retry is due. Returns
+    how many were attempted."""
+    now = now or utcnow()
+    recover_interrupted_sitreps(now)
     due = db.session.scalars(
         select(SitrepRun.id).where(
             SitrepRun.status == RunStatus.failed, SitrepRun.next_attempt_at <= now
@@ -253,29 +320,10 @@ def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> in
 
 
 def _relative_path(key: SitrepKey, sitrep_id: uuid.UUID) -> str:
-    name = f"{key.admin_pcode}_{key.period_start}_{key.period_end}_{key.audience}_{sitrep_id.hex[:8]}.pdf"
-    return f"{key.admin_pcode}/{name}"
-
-
-def _archive_root() -> Path:
-    return Path(current_app.config["SITREP_DIR"])
-
-
-def _write_atomically(relative: str, data: bytes) -> Path:
-    """Write to a temporary name and rename, so a reader never sees half a PDF."""
-    target = _archive_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".part")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temporary.unlink(missing_ok=True)  # a full disk must not keep half a PDF as well
-        raise
-    os.replace(temporary, target)
-    return target
+    prefix = sitrep_files.key_prefix(
+        key.admin_pcode, key.period_start, key.period_end, key.audience
+    )
+    return f"{prefix}{sitrep_id.hex[:8]}.pdf"
 
 
 def _visible(stmt, actor: Actor):
@@ -337,7 +385,7 @@ def get_sitrep(actor: Actor, sitrep_id) -> Sitrep:
 def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
     """The archived PDF, checked against its checksum; the download is audited as an export."""
     sitrep = get_sitrep(actor, sitrep_id)
-    path = _archive_root() / sitrep.file_path
+    path = sitrep_files.archive_root() / sitrep.file_path
     if not path.is_file():
         raise ArchiveError(f"the PDF of sitrep {sitrep.id} is missing from the archive")
     if hashlib.sha256(path.read_bytes()).hexdigest() != sitrep.checksum_sha256:
