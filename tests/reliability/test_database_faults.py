@@ -58,7 +58,7 @@ def _batch(tag: str, size: int) -> dict:
 
 
 def test_pooled_connections_cut_between_requests_are_replaced(
-    app, live_server, make_clients, terminate_backends
+    terminate_backends, app, live_server, make_clients
 ):
     client = make_clients(1)[0]
     http = httpx.Client(base_url=live_server.url, headers=client.headers, timeout=30)
@@ -86,7 +86,7 @@ def test_pooled_connections_cut_between_requests_are_replaced(
 
 
 def test_connections_cut_during_requests_lose_nothing_and_duplicate_nothing(
-    app, live_server, make_clients, terminate_backends
+    terminate_backends, app, live_server, make_clients
 ):
     clients_n, batches, size = 6, 12, 10
     clients = make_clients(clients_n)
