@@ -229,54 +229,38 @@ def recover_interrupted_sitreps(now: Optional[datetime] = None) -> int:
     the files they left that no sitrep row refers to. Returns how many were recovered."""
     now = now or utcnow()
     cutoff = now - timedelta(minutes=current_app.config["SITREP_STALE_MINUTES"])
-    stale = db.session.scalars(
-        select(SitrepRun.id).where(
-            SitrepRun.status == RunStatus.running, SitrepRun.started_at < cutoff
-        )
-    ).all()
+    running = SitrepRun.status == RunStatus.running
+    stale = db.session.scalars(select(SitrepRun).where(running, SitrepRun.started_at < cutoff))
     recovered = 0
-    for run_id in stale:
+    for run in stale.all():
+        live = select(SitrepRun.id).where(running, SitrepRun.started_at >= cutoff)
+        if db.session.scalar(live.where(*_same_key(SitrepRun, run))) is not None:
+            continue  # a live attempt may own this key's files; a later sweep recovers it
         # Claim it, so that two sweeps never both recover (and retry) the same attempt.
-        claimed = db.session.execute(
-            update(SitrepRun)
-            .where(SitrepRun.id == run_id, SitrepRun.status == RunStatus.running)
-            .values(status=RunStatus.failed)
-        ).rowcount
+        claim = update(SitrepRun).where(SitrepRun.id == run.id, running)
+        claimed = db.session.execute(claim.values(status=RunStatus.failed)).rowcount
         db.session.commit()
         if not claimed:
             continue
-        run = db.session.get(SitrepRun, run_id)
         _record_failure(run, "interrupted: the process stopped before the sitrep was stored", now)
-        _remove_orphans(run, cutoff)
+        kept = db.session.scalars(select(Sitrep.file_path).where(*_same_key(Sitrep, run)))
+        prefix = sitrep_files.key_prefix(
+            run.admin_pcode, run.period_start, run.period_end, run.audience
+        )
+        removed = sitrep_files.remove_orphans(prefix, kept)
+        if removed:
+            log.warning("removed files of an interrupted sitrep attempt: %s", ", ".join(removed))
         recovered += 1
     return recovered
 
 
-def _remove_orphans(run: SitrepRun, cutoff: datetime) -> None:
-    key = (run.admin_pcode, run.period_start, run.period_end, run.audience)
-    busy = db.session.scalar(
-        select(SitrepRun.id).where(
-            SitrepRun.status == RunStatus.running,
-            SitrepRun.started_at >= cutoff,
-            SitrepRun.admin_pcode == key[0],
-            SitrepRun.period_start == key[1],
-            SitrepRun.period_end == key[2],
-            SitrepRun.audience == key[3],
-        )
+def _same_key(model, run: SitrepRun) -> tuple:
+    return (
+        model.admin_pcode == run.admin_pcode,
+        model.period_start == run.period_start,
+        model.period_end == run.period_end,
+        model.audience == run.audience,
     )
-    if busy is not None:
-        return  # a live attempt for the same key may own the files; the next sweep will see
-    kept = db.session.scalars(
-        select(Sitrep.file_path).where(
-            Sitrep.admin_pcode == key[0],
-            Sitrep.period_start == key[1],
-            Sitrep.period_end == key[2],
-            Sitrep.audience == key[3],
-        )
-    )
-    removed = sitrep_files.remove_orphans(sitrep_files.key_prefix(*key), kept)
-    if removed:
-        log.warning("removed files of an interrupted sitrep attempt: %s", ", ".join(removed))
 
 
 def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> int:
