@@ -5,6 +5,7 @@ web), never a 500, and nothing is stored by a refused request."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from humanitarian.models import (
     PopulationMovement,
     Report,
 )
+from tests.web.conftest import hidden, incident_form
 
 pytestmark = pytest.mark.reliability
 
@@ -223,10 +225,6 @@ def test_percent_encoded_invalid_utf8_in_queries_is_refused(client, writer, sign
 
 
 def _form_bytes(page: str, title: bytes) -> bytes:
-    from urllib.parse import urlencode
-
-    from tests.web.conftest import hidden, incident_form
-
     form = incident_form() | {
         "csrf_token": hidden(page, "csrf_token"),
         "idempotency_key": hidden(page, "idempotency_key"),
@@ -322,8 +320,6 @@ def test_nul_bytes_in_queries_and_forms(client, writer, sign_in):
         response = client.get(path, query_string={param: "SY\x0007"}, headers=writer)
         assert param in _problem(response, 422)["errors"]
     admin = sign_in("admin")
-    from tests.web.conftest import incident_form
-
     before = _counts()
     response = admin.submit("/incidents/new", incident_form(title="Strike\x00on school"))
     assert response.status_code == 422

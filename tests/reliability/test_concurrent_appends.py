@@ -33,6 +33,9 @@ from humanitarian.models import (
     InfrastructureStatus,
     Report,
 )
+from humanitarian.models.enums import Sensitivity
+from humanitarian.services.facilities import current_status_select
+from tests import factories as f
 
 from .live import json_bytes, raw_request, send_and_drop
 
@@ -355,7 +358,13 @@ def test_concurrent_status_changes_keep_one_history(app, backend, live_server, m
     assert db.session.get(Facility, rows[0].facility_id).status_seq == expected
     assert len(history) == expected
     latest = max(rows, key=lambda r: (r.effective_from, r.seq))
-    assert current["id"] == str(latest.id)  # exactly one current status: the latest in effect
+    assert current["id"] == str(latest.id)  # the current status is the latest in effect...
+    currents = db.session.scalars(
+        current_status_select(f.actor(Sensitivity.restricted)).where(
+            InfrastructureStatus.facility_id == uuid.UUID(facility_id)
+        )
+    ).all()
+    assert [c.id for c in currents] == [latest.id]  # ...and there is exactly one
     creates = db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "status.set")
     )

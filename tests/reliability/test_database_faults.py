@@ -19,10 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from humanitarian.extensions import db
+from humanitarian.api import auth
+from humanitarian.extensions import db, login_manager
 from humanitarian.models import AuditEvent, Incident, Report
+from humanitarian.web import dashboard
 
 from .test_concurrent_appends import incident
 
@@ -164,14 +167,10 @@ def test_connections_cut_during_requests_lose_nothing_and_duplicate_nothing(
 
 
 def _lost_connection(*_args, **_kwargs):
-    from sqlalchemy.exc import OperationalError
-
     raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
 
 
 def test_api_answers_an_outage_with_503_and_retry_after(client, writer, monkeypatch):
-    from humanitarian.api import auth
-
     monkeypatch.setattr(auth, "token_from_secret", _lost_connection)
     for response in (
         client.get("/api/v1/incidents", headers=writer),
@@ -184,8 +183,6 @@ def test_api_answers_an_outage_with_503_and_retry_after(client, writer, monkeypa
 
 
 def test_web_answers_an_outage_with_a_503_page(sign_in, monkeypatch):
-    from humanitarian.web import dashboard
-
     admin = sign_in("admin")
     monkeypatch.setattr(dashboard, "summarize", _lost_connection)
     response = admin.get("/")
@@ -194,8 +191,6 @@ def test_web_answers_an_outage_with_a_503_page(sign_in, monkeypatch):
     assert "Database unavailable" in html and "admin@reliability.test" in html  # full layout
 
     # Still down when the page layout looks up who is signed in: a bare page, not a 500.
-    from humanitarian.extensions import login_manager
-
     monkeypatch.setattr(login_manager, "_user_callback", _lost_connection)
     response = admin.get("/incidents")
     assert response.status_code == 503

@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from humanitarian.extensions import db
-from humanitarian.models.enums import Sensitivity, SourceType
+from humanitarian.models.enums import Scope, Sensitivity, SourceType
 from humanitarian.services import (
     Actor,
     Location,
     correct_incident,
     create_facility,
+    create_token,
     ensure_source,
     generate_sitrep,
     record_incident,
@@ -26,6 +27,7 @@ from humanitarian.services import (
 )
 from tests import factories as f
 from tests.reports.conftest import pdf_text
+from tests.web.conftest import Staff, hidden
 
 pytestmark = pytest.mark.reliability
 
@@ -113,8 +115,6 @@ def test_web_pages_show_markup_as_text(sign_in, marked_up):
 
 
 def test_echoed_form_input_and_messages_are_escaped(sign_in, marked_up):
-    from tests.web.conftest import Staff
-
     admin = sign_in("admin")
     # A refused form is drawn again with what was typed, inside value="..." attributes.
     response = admin.submit(
@@ -124,8 +124,6 @@ def test_echoed_form_input_and_messages_are_escaped(sign_in, marked_up):
     _assert_escaped(response.get_data(as_text=True))
     # A refused verification comes back as a flash message naming the unknown field.
     html = admin.page("/review")
-    from tests.web.conftest import hidden
-
     response = admin.client.post(
         f"/review/incidents/{marked_up['incident']}",
         data={"verification": "verified", MARKUP: "1", "csrf_token": hidden(html, "csrf_token")},
@@ -139,9 +137,6 @@ def test_echoed_form_input_and_messages_are_escaped(sign_in, marked_up):
 
 
 def test_api_returns_markup_unchanged_as_json(client, marked_up, system):
-    from humanitarian.models.enums import Scope
-    from humanitarian.services import create_token
-
     _, secret = create_token(Actor.system(), "Partner", [Scope.read], Sensitivity.partner)
     headers = {"Authorization": f"Bearer {secret}"}
     response = client.get(f"/api/v1/incidents/{marked_up['incident']}", headers=headers)
@@ -240,9 +235,6 @@ def _is_number(value: str) -> bool:
 @pytest.mark.parametrize("limit", ["50", "all"])
 @pytest.mark.parametrize("resource", ["incidents", "facilities", "movements"])
 def test_no_cell_starts_a_formula(client, formulas, fmt, limit, resource):
-    from humanitarian.models.enums import Scope
-    from humanitarian.services import create_token
-
     _, secret = create_token(Actor.system(), "Partner", [Scope.read], Sensitivity.restricted)
     response = client.get(
         f"/api/v1/{resource}?format={fmt}&limit={limit}",

@@ -168,9 +168,8 @@ def test_a_process_killed_mid_generation_leaves_no_half_sitrep(app, idleb, archi
     assert runs()[1].sitrep_id == sitrep.id
 
 
-def test_the_sweep_leaves_a_generation_in_progress_alone(app, idleb, archive):
-    """A fresh attempt and its temporary file are not touched: only overdue ones are."""
-    in_progress = SitrepRun(
+def _attempt(started_at) -> SitrepRun:
+    run = SitrepRun(
         trigger=SitrepTrigger.web,
         admin_pcode="SY07",
         period_start=PERIOD[0],
@@ -178,15 +177,32 @@ def test_the_sweep_leaves_a_generation_in_progress_alone(app, idleb, archive):
         audience="public",
         status=RunStatus.running,
         runner="someone",
-        started_at=utcnow(),
+        started_at=started_at,
     )
-    db.session.add(in_progress)
+    db.session.add(run)
     db.session.commit()
+    return run
+
+
+def test_the_sweep_leaves_a_generation_in_progress_alone(app, idleb, archive):
+    """Only overdue attempts are recovered, and not while a live attempt for the same sitrep
+    may own its files."""
+    now = utcnow()
+    dead = _attempt(now - timedelta(minutes=app.config["SITREP_STALE_MINUTES"] + 1))
+    live = _attempt(now)
     partial = archive / "SY07" / "SY07_2024-11-27_2024-12-04_public_0123abcd.pdf.part"
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"%PDF-1.7 half")
-    retry_failed_sitreps(utcnow() + timedelta(minutes=1))
-    assert runs()[0].status == RunStatus.running and partial.exists()
+    retry_failed_sitreps(now + timedelta(minutes=1))
+    assert [r.status for r in runs()] == [RunStatus.running, RunStatus.running]
+    assert partial.exists()
+
+    live.status = RunStatus.failed  # the live attempt ended (its own failure is recorded)
+    db.session.commit()
+    retry_failed_sitreps(now + timedelta(minutes=1))
+    assert db.session.get(SitrepRun, dead.id).status == RunStatus.failed
+    assert "interrupted" in db.session.get(SitrepRun, dead.id).error
+    assert not partial.exists()
 
 
 # --- the disk is full -----------------------------------------------------------------------
