@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 
 from .config import Config
 
@@ -27,6 +28,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     # First, so every later hook (the rate limiter's too) and every error carries the id.
     _register_request_id(app)
+    _refuse_undecodable_query(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
@@ -61,16 +63,34 @@ def _migrations_dir() -> str:
     return str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+# A caller's X-Request-ID is kept only if it is a plain token: it goes into audit rows and
+# response headers, and a control character (PostgreSQL refuses NUL in text) must never make
+# a valid append fail.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,64}")
+
+
 def _register_request_id(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming[:64] if incoming else uuid.uuid4().hex
+        incoming = request.headers.get("X-Request-ID", "")[:64]
+        g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
     @app.after_request
     def echo_request_id(response):
         response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
         return response
+
+
+def _refuse_undecodable_query(app: Flask) -> None:
+    """WSGI servers may pass a query string's raw bytes on (PEP 3333); Werkzeug decodes them
+    strictly as UTF-8 when a view first reads ``request.args``, which would raise there."""
+
+    @app.before_request
+    def check_query_encoding():
+        try:
+            request.query_string.decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400, description="the query string is not valid UTF-8")
 
 
 def _register_blueprints(app: Flask) -> None:

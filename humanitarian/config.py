@@ -49,6 +49,7 @@ class Config:
     SITREP_AUDIENCES: str = "public"  # editions the scheduler generates per area and period
     SITREP_MAX_ATTEMPTS: int = 4  # a failed scheduled sitrep is tried this many times in all
     SITREP_RETRY_MINUTES: int = 15  # first retry delay; doubles after each failure
+    SITREP_STALE_MINUTES: int = 30  # an attempt still running after this long was interrupted
     SCHEDULER_LEASE_SECONDS: int = 60  # a silent scheduler loses its lease after this long
     SCHEDULER_MISFIRE_GRACE_SECONDS: int = 21600  # a run missed by less than this still runs once
     TESTING: bool = False

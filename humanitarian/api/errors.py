@@ -12,7 +12,7 @@ from http import HTTPStatus
 
 from flask import Blueprint, Flask, Response, g, json, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..extensions import db
@@ -78,6 +78,29 @@ def handle_database_error(exc: Exception):
     return problem(422, "the data breaks a rule of the database and was not stored")
 
 
+UNAVAILABLE_DETAIL = (
+    "the database could not be reached; try again shortly "
+    "(a retry with the same Idempotency-Key never stores twice)"
+)
+RETRY_AFTER_SECONDS = "2"
+
+
+def rollback_quietly() -> None:
+    """End the failed transaction; on a dead connection the rollback itself may fail too."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already known to be broken
+        log.debug("rollback after a lost connection failed", exc_info=True)
+
+
+def handle_database_unavailable(exc: Exception):
+    # A lost or refused connection (server restart, failover, a lock held too long) is
+    # transient: the transaction was rolled back or never began, so the client may retry.
+    rollback_quietly()
+    log.warning("database unavailable during %s %s: %s", request.method, request.path, exc)
+    return problem(503, UNAVAILABLE_DETAIL, headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
 def handle_http_exception(exc: HTTPException):
     if exc.code is None:
         return exc
@@ -105,6 +128,8 @@ def register_blueprint_handlers(bp: Blueprint) -> None:
     bp.register_error_handler(ValidationError, handle_validation_error)
     bp.register_error_handler(IntegrityError, handle_database_error)
     bp.register_error_handler(DataError, handle_database_error)
+    bp.register_error_handler(OperationalError, handle_database_unavailable)
+    bp.register_error_handler(InterfaceError, handle_database_unavailable)
     bp.register_error_handler(HTTPException, handle_http_exception)
     # Handlers keyed by status code win over class-based ones at any level, so an app-wide
     # HTML 404 page added later would otherwise shadow the API's problem documents.

@@ -8,9 +8,9 @@ scheduled ones are retried with back-off by ``retry_failed_sitreps``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import RunStatus, Sitrep, SitrepRun, SitrepTrigger, utcnow
 from ..models.enums import Channel, Scope, Sensitivity, sensitivities_up_to
+from . import sitrep_files
 from .actors import Actor
 from .areas import in_subtree, require_area
 from .audit import audit, record_event
@@ -117,6 +118,8 @@ def generate_sitrep(
     if existing is not None:
         return existing
     trigger = trigger or _CHANNEL_TRIGGER[actor.channel]
+    # The attempt is committed before any work starts, so a process that dies halfway still
+    # leaves a 'running' row for the retry sweep to find (``recover_interrupted_sitreps``).
     run = SitrepRun(
         job_id=job_id,
         trigger=trigger,
@@ -129,6 +132,8 @@ def generate_sitrep(
         runner=runner or actor.label,
         started_at=utcnow(),
     )
+    db.session.add(run)
+    db.session.commit()
     try:
         return _generate(actor, key, run, idempotency_key, fingerprint)
     except (Replay, Conflict):
@@ -139,11 +144,19 @@ def generate_sitrep(
         winner = find_sitrep(key)
         if winner is None:
             raise
+        run.status, run.finished_at, run.sitrep_id = RunStatus.succeeded, utcnow(), winner.id
+        db.session.commit()
         return winner
     except Exception as exc:
         db.session.rollback()
-        _record_failure(run, exc)
-        raise SitrepFailed(f"could not generate the sitrep: {exc}") from exc
+        _record_failure(run, f"{type(exc).__name__}: {exc}", utcnow())
+        raise SitrepFailed(f"could not generate the sitrep: {_describe(exc)}") from exc
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "the sitrep archive is out of disk space (No space left on device)"
+    return str(exc)
 
 
 def _generate(
@@ -163,7 +176,7 @@ def _generate(
     rendered = render_pdf(content)
     sitrep_id = uuid.uuid4()
     relative = _relative_path(key, sitrep_id)
-    absolute = _write_atomically(relative, rendered.pdf)
+    temporary, target = sitrep_files.write_temporary(relative, rendered.pdf)
     try:
         with open_report(actor, idempotency_key=idempotency_key, fingerprint=fingerprint) as report:
             sitrep = Sitrep(
@@ -202,30 +215,75 @@ def _generate(
                     "trigger": str(run.trigger),
                 },
             )
+            db.session.flush()
+            # Last step before the commit: a row is never committed without its file.
+            sitrep_files.publish(temporary, target)
     except BaseException:
-        absolute.unlink(missing_ok=True)
+        sitrep_files.discard(temporary, target)
         raise
     log.info("generated sitrep %s (%s, %s)", sitrep.id, key.admin_pcode, rendered.title)
     return sitrep
 
 
-def _record_failure(run: SitrepRun, exc: Exception) -> None:
+def _record_failure(run: SitrepRun, error: str, now: datetime) -> None:
     """Keep the failed attempt, with when to retry it if it was a scheduled run."""
     config = current_app.config
-    run.status, run.finished_at, run.sitrep_id = RunStatus.failed, utcnow(), None
-    run.error = f"{type(exc).__name__}: {exc}"[:4000]
+    run.status, run.finished_at, run.sitrep_id = RunStatus.failed, now, None
+    run.error = error[:4000]
     scheduled = run.trigger in (SitrepTrigger.schedule, SitrepTrigger.retry)
     if scheduled and run.attempt < config["SITREP_MAX_ATTEMPTS"]:
         backoff = config["SITREP_RETRY_MINUTES"] * 2 ** (run.attempt - 1)
-        run.next_attempt_at = run.finished_at + timedelta(minutes=backoff)
+        run.next_attempt_at = now + timedelta(minutes=backoff)
     db.session.add(run)
     db.session.commit()
     log.warning("sitrep generation failed (attempt %s): %s", run.attempt, run.error)
 
 
-def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> int:
-    """Retry scheduled runs whose retry is due. Returns how many were attempted."""
+def recover_interrupted_sitreps(now: Optional[datetime] = None) -> int:
+    """Attempts still 'running' after ``SITREP_STALE_MINUTES`` died with their process (a
+    killed worker, a crashed scheduler): mark them failed, retried like any failure, and remove
+    the files they left that no sitrep row refers to. Returns how many were recovered."""
     now = now or utcnow()
+    cutoff = now - timedelta(minutes=current_app.config["SITREP_STALE_MINUTES"])
+    running = SitrepRun.status == RunStatus.running
+    stale = db.session.scalars(select(SitrepRun).where(running, SitrepRun.started_at < cutoff))
+    recovered = 0
+    for run in stale.all():
+        live = select(SitrepRun.id).where(running, SitrepRun.started_at >= cutoff)
+        if db.session.scalar(live.where(*_same_key(SitrepRun, run))) is not None:
+            continue  # a live attempt may own this key's files; a later sweep recovers it
+        # Claim it, so that two sweeps never both recover (and retry) the same attempt.
+        claim = update(SitrepRun).where(SitrepRun.id == run.id, running)
+        claimed = db.session.execute(claim.values(status=RunStatus.failed)).rowcount
+        db.session.commit()
+        if not claimed:
+            continue
+        _record_failure(run, "interrupted: the process stopped before the sitrep was stored", now)
+        kept = db.session.scalars(select(Sitrep.file_path).where(*_same_key(Sitrep, run)))
+        prefix = sitrep_files.key_prefix(
+            run.admin_pcode, run.period_start, run.period_end, run.audience
+        )
+        removed = sitrep_files.remove_orphans(prefix, kept)
+        if removed:
+            log.warning("removed files of an interrupted sitrep attempt: %s", ", ".join(removed))
+        recovered += 1
+    return recovered
+
+
+def _same_key(model, run: SitrepRun) -> tuple:
+    return (
+        model.admin_pcode == run.admin_pcode,
+        model.period_start == run.period_start,
+        model.period_end == run.period_end,
+        model.audience == run.audience,
+    )
+
+
+def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> int:
+    """Recover interrupted attempts, then retry scheduled runs whose retry is due. Returns
+    how many were attempted."""
+    now = now or utcnow()
+    recover_interrupted_sitreps(now)
     due = db.session.scalars(
         select(SitrepRun.id).where(
             SitrepRun.status == RunStatus.failed, SitrepRun.next_attempt_at <= now
@@ -262,25 +320,10 @@ def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> in
 
 
 def _relative_path(key: SitrepKey, sitrep_id: uuid.UUID) -> str:
-    name = f"{key.admin_pcode}_{key.period_start}_{key.period_end}_{key.audience}_{sitrep_id.hex[:8]}.pdf"
-    return f"{key.admin_pcode}/{name}"
-
-
-def _archive_root() -> Path:
-    return Path(current_app.config["SITREP_DIR"])
-
-
-def _write_atomically(relative: str, data: bytes) -> Path:
-    """Write to a temporary name and rename, so a reader never sees half a PDF."""
-    target = _archive_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
-    return target
+    prefix = sitrep_files.key_prefix(
+        key.admin_pcode, key.period_start, key.period_end, key.audience
+    )
+    return f"{prefix}{sitrep_id.hex[:8]}.pdf"
 
 
 def _visible(stmt, actor: Actor):
@@ -342,7 +385,7 @@ def get_sitrep(actor: Actor, sitrep_id) -> Sitrep:
 def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
     """The archived PDF, checked against its checksum; the download is audited as an export."""
     sitrep = get_sitrep(actor, sitrep_id)
-    path = _archive_root() / sitrep.file_path
+    path = sitrep_files.archive_root() / sitrep.file_path
     if not path.is_file():
         raise ArchiveError(f"the PDF of sitrep {sitrep.id} is missing from the archive")
     if hashlib.sha256(path.read_bytes()).hexdigest() != sitrep.checksum_sha256:

@@ -10,9 +10,16 @@ import logging
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..api.errors import handle_http_exception
+from ..api.errors import (
+    RETRY_AFTER_SECONDS,
+    handle_database_unavailable,
+    handle_http_exception,
+    rollback_quietly,
+)
 from ..services import ServiceError
 from . import bp
 
@@ -26,6 +33,11 @@ MESSAGES = {
     413: ("Too large", "What you sent is larger than this server accepts."),
     429: ("Too many attempts", "Please wait a minute and try again."),
     500: ("Something went wrong", "The error has been logged. Nothing was saved."),
+    503: (
+        "Database unavailable",
+        "The database could not be reached. Try again in a moment: sending the same form "
+        "again never saves it twice.",
+    ),
 }
 
 
@@ -64,6 +76,23 @@ def _server_error(exc: InternalServerError):
     return render_error(500)
 
 
+def _database_unavailable(exc: Exception):
+    if _is_api():
+        return handle_database_unavailable(exc)
+    rollback_quietly()
+    log.warning("database unavailable on %s: %s", request.path, exc)
+    try:
+        body, status = render_error(503)
+    except (OperationalError, InterfaceError):
+        # The page layout reads the signed-in user from the database, which is still down.
+        title, detail = MESSAGES[503]
+        body, status = (
+            f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{escape(detail)}",
+            503,
+        )
+    return body, status, {"Retry-After": RETRY_AFTER_SECONDS}
+
+
 def _service_error(exc: ServiceError):
     # Services raise NotFound/PermissionDenied/...; a view that does not catch them gets a page.
     return render_error(exc.status if exc.status in MESSAGES else 400, exc.detail)
@@ -78,3 +107,6 @@ bp.app_errorhandler(CSRFError)(_csrf_error)
 bp.register_error_handler(InternalServerError, _server_error)
 bp.app_errorhandler(InternalServerError)(_server_error)
 bp.register_error_handler(ServiceError, _service_error)
+for _db_error in (OperationalError, InterfaceError):
+    bp.register_error_handler(_db_error, _database_unavailable)
+    bp.app_errorhandler(_db_error)(_database_unavailable)
