@@ -12,11 +12,12 @@ from http import HTTPStatus
 
 from flask import Blueprint, Flask, Response, g, json, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from ..extensions import db
 from ..services import ServiceError
+from ..services.errors import DATABASE_UNAVAILABLE
 
 PROBLEM_JSON = "application/problem+json"
 LOCATIONS = {"json", "query", "querystring", "headers", "form", "files", "cookies", "view_args"}
@@ -128,8 +129,8 @@ def register_blueprint_handlers(bp: Blueprint) -> None:
     bp.register_error_handler(ValidationError, handle_validation_error)
     bp.register_error_handler(IntegrityError, handle_database_error)
     bp.register_error_handler(DataError, handle_database_error)
-    bp.register_error_handler(OperationalError, handle_database_unavailable)
-    bp.register_error_handler(InterfaceError, handle_database_unavailable)
+    for unavailable in DATABASE_UNAVAILABLE:
+        bp.register_error_handler(unavailable, handle_database_unavailable)
     bp.register_error_handler(HTTPException, handle_http_exception)
     # Handlers keyed by status code win over class-based ones at any level, so an app-wide
     # HTML 404 page added later would otherwise shadow the API's problem documents.

@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
+
+# A lost or refused database connection, seen first hand or left behind in the session by
+# code that caught the original error (PendingRollbackError): transient, worth a retry (503).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PendingRollbackError)
+
 
 class ServiceError(Exception):
     status = 400

@@ -11,7 +11,6 @@ import logging
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..api.errors import (
@@ -21,6 +20,7 @@ from ..api.errors import (
     rollback_quietly,
 )
 from ..services import ServiceError
+from ..services.errors import DATABASE_UNAVAILABLE
 from . import bp
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def _database_unavailable(exc: Exception):
     log.warning("database unavailable on %s: %s", request.path, exc)
     try:
         body, status = render_error(503)
-    except (OperationalError, InterfaceError):
+    except DATABASE_UNAVAILABLE:
         # The page layout reads the signed-in user from the database, which is still down.
         title, detail = MESSAGES[503]
         body, status = (
@@ -107,6 +107,6 @@ bp.app_errorhandler(CSRFError)(_csrf_error)
 bp.register_error_handler(InternalServerError, _server_error)
 bp.app_errorhandler(InternalServerError)(_server_error)
 bp.register_error_handler(ServiceError, _service_error)
-for _db_error in (OperationalError, InterfaceError):
+for _db_error in DATABASE_UNAVAILABLE:
     bp.register_error_handler(_db_error, _database_unavailable)
     bp.app_errorhandler(_db_error)(_database_unavailable)
