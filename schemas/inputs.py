@@ -8,6 +8,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -33,7 +34,16 @@ from humanitarian.services.inputs import (
     StatusInput,
 )
 
-from .fields import PCODE, UTCDateTime, count, enum_field, require_one_of, text
+from .fields import (
+    PCODE,
+    UTCDateTime,
+    count,
+    day,
+    enum_field,
+    require_one_of,
+    text,
+    unstorable_text,
+)
 
 LOCATION_FIELDS = ("admin_pcode", "latitude", "longitude", "geo_precision")
 
@@ -41,6 +51,13 @@ LOCATION_FIELDS = ("admin_pcode", "latitude", "longitude", "geo_precision")
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _storable(self, data, **_):
+        errors = unstorable_text(data)
+        if errors:
+            raise ValidationError(errors)
+        return data
 
 
 class RecordMixin(Schema):
@@ -50,7 +67,9 @@ class RecordMixin(Schema):
 
 class SourcedMixin(RecordMixin):
     source_ids = fields.List(
-        fields.Integer(strict=True), load_default=list, validate=validate.Length(max=50)
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        load_default=list,
+        validate=validate.Length(max=50),
     )
 
 
@@ -84,7 +103,7 @@ class LocationMixin(Schema):
 class IncidentInSchema(SourcedMixin, LocationMixin, StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     description = text(10_000, load_default="")
-    occurred_on = fields.Date(required=True)
+    occurred_on = day(required=True)
     occurred_at = fields.Time(allow_none=True, load_default=None)
     date_precision = enum_field(DatePrecision, load_default=DatePrecision.day)
     event_type = enum_field(EventType, required=True)
@@ -165,8 +184,8 @@ class MovementInSchema(SourcedMixin, StrictSchema):
     movement_type = enum_field(MovementType, required=True)
     origin_pcode = fields.String(allow_none=True, load_default=None, validate=PCODE)
     destination_pcode = fields.String(allow_none=True, load_default=None, validate=PCODE)
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
+    period_start = day(required=True)
+    period_end = day(required=True)
     individuals = fields.Integer(
         strict=True,
         allow_none=True,

@@ -94,11 +94,27 @@ class IncidentRevisionSchema(Schema):
     reason = fields.String(allow_none=True)
     report_id = fields.UUID()
     created_at = UTCDateTime()
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "the full record as of this revision"})
+
+    @post_dump
+    def _coarsen(self, data, **_):
+        """Snapshots hold the exact location; public readers get the district centroid."""
+        location = (data.get("data") or {}).get("location") or {}
+        if not self.context.get("coarsen") or location.get("latitude") is None:
+            return data
+        cache = self.context.setdefault("centroids", {})
+        pcode = location.get("admin_pcode")
+        if pcode not in cache:
+            cache[pcode] = admin2_centroid(pcode)
+        location = {**location, "geo_precision": 3}
+        location["latitude"], location["longitude"] = cache[pcode]
+        data["data"] = {**data["data"], "location": location}
+        return data
 
 
 class StatusOutSchema(RecordOutSchema):
     facility_id = fields.UUID()
+    facility_name = fields.String(attribute="facility.name")
     status = enum_field(InfraStatus)
     effective_from = UTCDateTime()
     effective_to = UTCDateTime(allow_none=True)

@@ -8,6 +8,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -23,7 +24,7 @@ from humanitarian.models.enums import (
 )
 from humanitarian.services.filters import BBox, RecordFilter
 
-from .fields import PCODE, UTCDateTime, enum_field
+from .fields import PCODE, UTCDateTime, day, enum_field, known_pcodes, unstorable_text
 
 FORMATS = ("json", "csv", "hxl", "geojson")
 
@@ -68,16 +69,27 @@ def _repeat(enum_cls):
     return fields.List(enum_field(enum_cls), load_default=list)
 
 
-class ListQuerySchema(Schema):
+class QuerySchema(Schema):
+    """Unknown parameters are rejected, naming the parameter, so a typo never widens a query."""
+
     class Meta:
         unknown = RAISE
 
+    @pre_load
+    def _storable(self, data, **_):
+        errors = unstorable_text(data)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class ListQuerySchema(QuerySchema):
     admin_pcode = fields.String(
         validate=PCODE, metadata={"description": "area and everything under it"}
     )
-    since = fields.Date(metadata={"description": "inclusive"})
-    until = fields.Date(metadata={"description": "inclusive"})
-    updated_since = UTCDateTime()
+    since = day(metadata={"description": "inclusive"})
+    until = day(metadata={"description": "inclusive"})
+    updated_since = UTCDateTime(metadata={"description": "records changed at or after"})
     verification = _repeat(Verification)
     bbox = BBoxField(metadata={"description": "minLon,minLat,maxLon,maxLat"})
     limit = Limit(load_default=50)
@@ -88,6 +100,9 @@ class ListQuerySchema(Schema):
     def _period(self, data, **_):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise ValidationError({"until": ["Must not be before since."]})
+        if data.get("cursor") and data.get("limit") == "all":
+            raise ValidationError({"cursor": ["limit=all returns every row; drop the cursor."]})
+        known_pcodes("admin_pcode")(data)
 
     @post_load
     def _build(self, data, **_):
@@ -135,10 +150,7 @@ class MovementQuerySchema(ListQuerySchema):
     repeated = {"movement_type": "movement_types"}
 
 
-class AdminAreaQuerySchema(Schema):
-    class Meta:
-        unknown = RAISE
-
+class AdminAreaQuerySchema(QuerySchema):
     level = fields.Integer(validate=validate.Range(0, 4))
     parent = fields.String(validate=PCODE)
     q = fields.String(
@@ -146,16 +158,18 @@ class AdminAreaQuerySchema(Schema):
     )
     format = fields.String(validate=validate.OneOf(FORMATS))
 
+    @validates_schema
+    def _parent_exists(self, data, **_):
+        known_pcodes("parent")(data)
 
-class SummaryQuerySchema(Schema):
-    class Meta:
-        unknown = RAISE
 
+class SummaryQuerySchema(QuerySchema):
     admin_pcode = fields.String(validate=PCODE)
-    since = fields.Date()
-    until = fields.Date()
+    since = day(metadata={"description": "inclusive"})
+    until = day(metadata={"description": "inclusive"})
 
     @validates_schema
     def _period(self, data, **_):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise ValidationError({"until": ["Must not be before since."]})
+        known_pcodes("admin_pcode")(data)

@@ -7,6 +7,7 @@ from .accounts import (
     ensure_organization,
     ensure_source,
     list_sources,
+    record_token_use,
     revoke_token,
     token_from_secret,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "record_event",
     "record_incident",
     "record_movement",
+    "record_token_use",
     "request_fingerprint",
     "revoke_token",
     "set_incident_verification",

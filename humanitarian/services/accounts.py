@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -170,3 +170,25 @@ def token_from_secret(secret: str) -> Optional[ApiToken]:
     if token.expires_at is not None and token.expires_at <= utcnow():
         return None
     return token
+
+
+def record_token_use(
+    actor: Actor, token: ApiToken, *, interval: timedelta, details: Optional[dict] = None
+) -> bool:
+    """Note that a token was used. ``last_used_at`` moves (and a 'token.use' audit row is
+    written) at most once per ``interval`` per token, so heavy read traffic costs one
+    conditional UPDATE rather than an audit row per request. Writes and exports have audit
+    rows of their own. Returns True when this call recorded the use."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - interval))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        return False
+    audit(actor, "token.use", "api_token", token.id, details=details)
+    db.session.commit()
+    return True

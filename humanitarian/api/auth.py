@@ -1,0 +1,64 @@
+"""Bearer tokens → the ``Actor`` a request acts as.
+
+No ``Authorization`` header: an anonymous reader of public data. A header with an unknown,
+revoked or expired token, or any other scheme: 401, never a silent fall-back to anonymous.
+Scopes and sensitivity grants are then checked by the services (403, or 404 as if absent).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, g, request
+
+from ..models.enums import Sensitivity
+from ..services import Actor, record_token_use, token_from_secret
+
+# How often a token's use is written down (last_used_at + a 'token.use' audit row).
+TOKEN_USE_INTERVAL = timedelta(seconds=60)
+
+
+def _request_context() -> dict:
+    return {"request_id": g.get("request_id"), "ip": request.remote_addr}
+
+
+def _bearer_secret() -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        abort(401, description="use 'Authorization: Bearer <token>'")
+    return secret.strip()
+
+
+def authenticate_request() -> None:
+    """``before_request`` hook of every API blueprint: resolves ``g.actor``."""
+    secret = _bearer_secret()
+    if secret is None:
+        g.actor = Actor.anonymous(**_request_context())
+        return
+    token = token_from_secret(secret)
+    if token is None:
+        abort(401, description="the token is unknown, revoked or expired")
+    actor = Actor.for_token(token, **_request_context())
+    record_token_use(
+        actor,
+        token,
+        interval=TOKEN_USE_INTERVAL,
+        details={"method": request.method, "path": request.path},
+    )
+    g.actor = actor
+
+
+def current_actor() -> Actor:
+    actor = g.get("actor")
+    if actor is None:  # a view reached without the hook (should not happen): least privilege
+        actor = Actor.anonymous(**_request_context())
+        g.actor = actor
+    return actor
+
+
+def coarsened(actor: Actor) -> bool:
+    """Public readers see locations at district level only."""
+    return actor.max_sensitivity == Sensitivity.public

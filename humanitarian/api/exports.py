@@ -1,0 +1,253 @@
+"""List responses in JSON, CSV, HXL and GeoJSON, paged or streamed.
+
+``limit=all`` streams every matching row: the query runs with ``yield_per`` (a server-side
+cursor on PostgreSQL) and each partition is dumped, written and let go, so memory stays flat
+however large the export. CSV cells that a spreadsheet would read as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from flask import Response, request, stream_with_context, url_for
+from marshmallow import Schema
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import AdminArea
+from ..services import Actor, RecordFilter, record_event
+from .common import out_context
+
+STREAM_PARTITION = 500
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "hxl": "text/csv",
+    "geojson": "application/geo+json",
+}
+# Accept header → format, in order of preference when the client accepts several equally.
+ACCEPTED = {
+    "application/json": "json",
+    "application/geo+json": "geojson",
+    "text/csv": "csv",
+    "application/vnd.hxl+csv": "hxl",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def negotiate(requested: Optional[str]) -> str:
+    """``format=`` wins; otherwise the best match of the Accept header; JSON by default."""
+    if requested:
+        return requested
+    best = request.accept_mimetypes.best_match(list(ACCEPTED), default="application/json")
+    return ACCEPTED[best]
+
+
+class Areas:
+    """All admin areas in memory (a few thousand rows at most) for names and centroids."""
+
+    def __init__(self) -> None:
+        rows = db.session.execute(
+            select(
+                AdminArea.pcode,
+                AdminArea.path,
+                AdminArea.name_en,
+                AdminArea.centroid_lat,
+                AdminArea.centroid_lon,
+            )
+        )
+        self._by_pcode = {r.pcode: r for r in rows}
+
+    def ancestor(self, pcode: Optional[str], level: int) -> tuple[str, str]:
+        """(p-code, English name) of the level-``level`` area containing ``pcode``."""
+        row = self._by_pcode.get(pcode or "")
+        parts = row.path.split("/") if row else []
+        if len(parts) <= level:
+            return "", ""
+        code = parts[level]
+        found = self._by_pcode.get(code)
+        return code, found.name_en if found else ""
+
+    def centroid(self, pcode: Optional[str]) -> Optional[tuple[float, float]]:
+        row = self._by_pcode.get(pcode or "")
+        if row is None or row.centroid_lat is None:
+            return None
+        return row.centroid_lon, row.centroid_lat
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV/HXL column. ``hxl`` is the hashtag from DOMAIN.md, or blank (HXL tools skip
+    untagged columns). ``get`` reads the value from a dumped record."""
+
+    name: str
+    hxl: str = ""
+    get: Optional[Callable[[dict, Areas], Any]] = None
+
+    def value(self, row: dict, areas: Areas) -> Any:
+        return self.get(row, areas) if self.get else row.get(self.name)
+
+
+def adm(level: int, part: int, key: str = "admin_pcode") -> Callable[[dict, Areas], str]:
+    """Admin-``level`` code (part 0) or name (part 1) of the area in ``row[key]``."""
+    return lambda row, areas: areas.ancestor(row.get(key), level)[part]
+
+
+def source_names(row: dict, _areas: Areas) -> str:
+    return "; ".join(s["name"] for s in row.get("sources") or [])
+
+
+def point_geometry(row: dict, areas: Areas) -> Optional[dict]:
+    """The record's (possibly coarsened) point, else its admin area's centroid."""
+    if row.get("latitude") is not None:
+        return {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
+    centroid = areas.centroid(row.get("admin_pcode"))
+    return {"type": "Point", "coordinates": list(centroid)} if centroid else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one resource is listed: its output schema, columns, paging and streaming query."""
+
+    name: str
+    schema: type[Schema]
+    columns: tuple[Column, ...]
+    page: Optional[Callable] = None  # (actor, filters, *, limit, cursor) -> Page
+    select: Optional[Callable] = None  # (actor, filters) -> ordered Select
+    attach: Optional[Callable] = None  # (actor, objects) -> objects ready to dump
+    geometry: Callable[[dict, Areas], Optional[dict]] = point_geometry
+    extra_headers: dict = field(default_factory=dict)
+
+
+def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
+    """A list endpoint's response for the parsed query (``filters``, ``limit``, ``cursor``,
+    ``format``)."""
+    fmt = negotiate(query.get("format"))
+    filters: RecordFilter = query["filters"]
+    schema = listing.schema(many=True, context=out_context(actor))
+    if query["limit"] == "all":
+        stmt = listing.select(actor, filters)  # permission and filter errors surface here
+        _audit_export(actor, listing, fmt, query)
+
+        def chunks() -> Iterator[list[dict]]:
+            # Runs after the view has returned, in the contexts stream_with_context restores
+            # (with a fresh session: the view's was closed at teardown).
+            stmt_ = stmt.execution_options(yield_per=STREAM_PARTITION)
+            for partition in db.session.scalars(stmt_).partitions():
+                objects = listing.attach(actor, partition) if listing.attach else partition
+                yield schema.dump(objects)
+
+        return render(listing, fmt, chunks(), None, stream=True)
+    page = listing.page(actor, filters, limit=query["limit"], cursor=query.get("cursor"))
+    objects = listing.attach(actor, page.items) if listing.attach else page.items
+    if fmt != "json":
+        _audit_export(actor, listing, fmt, query)
+    return render(listing, fmt, [schema.dump(objects)], page.next_cursor)
+
+
+def render(
+    listing: Listing,
+    fmt: str,
+    chunks: Iterable[list[dict]],
+    next_cursor: Optional[str],
+    *,
+    stream: bool = False,
+) -> Response:
+    writer = {"json": _json, "geojson": _geojson, "csv": _csv, "hxl": _hxl}[fmt]
+    body = writer(listing, chunks, next_cursor)
+    mimetype = MEDIA_TYPES[fmt]
+    if stream:
+        response = Response(stream_with_context(body), mimetype=mimetype)
+    else:
+        response = Response("".join(body), mimetype=mimetype)
+    if fmt in ("csv", "hxl"):
+        suffix = "-hxl.csv" if fmt == "hxl" else ".csv"
+        response.headers["Content-Disposition"] = f'attachment; filename="{listing.name}{suffix}"'
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+        response.headers["Link"] = f'<{_next_url(next_cursor)}>; rel="next"'
+    response.headers["Vary"] = "Accept, Authorization"
+    return response
+
+
+def _next_url(cursor: str) -> str:
+    args = request.args.to_dict(flat=False)
+    args["cursor"] = [cursor]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _audit_export(actor: Actor, listing: Listing, fmt: str, query: dict) -> None:
+    params = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "cursor"}
+    record_event(
+        actor,
+        "export",
+        listing.name,
+        None,
+        details={"format": fmt, "limit": str(query.get("limit")), "params": params},
+    )
+
+
+def _json(listing: Listing, chunks, next_cursor) -> Iterator[str]:
+    yield '{"items": ['
+    first = True
+    for chunk in chunks:
+        for item in chunk:
+            yield ("" if first else ",") + json.dumps(item, ensure_ascii=False)
+            first = False
+    yield '], "next_cursor": ' + json.dumps(next_cursor) + "}"
+
+
+def _geojson(listing: Listing, chunks, next_cursor) -> Iterator[str]:
+    areas = Areas()
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    for chunk in chunks:
+        for item in chunk:
+            feature = {
+                "type": "Feature",
+                "id": item.get("id") or item.get("pcode"),
+                "geometry": listing.geometry(item, areas),
+                "properties": item,
+            }
+            yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False)
+            first = False
+    yield '], "next_cursor": ' + json.dumps(next_cursor) + "}"
+
+
+def _csv(listing: Listing, chunks, next_cursor, *, hxl: bool = False) -> Iterator[str]:
+    areas = Areas()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.name for c in listing.columns])
+    if hxl:
+        writer.writerow([c.hxl for c in listing.columns])
+    for chunk in chunks:
+        for item in chunk:
+            writer.writerow([cell(c.value(item, areas)) for c in listing.columns])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _hxl(listing: Listing, chunks, next_cursor) -> Iterator[str]:
+    return _csv(listing, chunks, next_cursor, hxl=True)
+
+
+def cell(value: Any) -> str:
+    """A CSV cell. Text that a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
