@@ -21,7 +21,9 @@ DB_NAME = os.environ.get("HUMANITARIAN_BENCH_DB", "humanitarian_bench")
 
 def _guard(name: str) -> str:
     if not name.startswith("humanitarian_bench"):
-        raise SystemExit(f"refusing to use database {name!r}: bench databases are humanitarian_bench*")
+        raise SystemExit(
+            f"refusing to use database {name!r}: bench databases are humanitarian_bench*"
+        )
     return name
 
 
@@ -137,5 +139,7 @@ def server_info() -> dict:
                 ),
             ).fetchall()
         )
-        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
+        size = conn.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        ).fetchone()
     return {"version": version, "settings": settings, "size": size[0]}

@@ -181,7 +181,9 @@ def load_reference(conn: psycopg.Connection, uni: Universe) -> None:
             " centroid_lat, centroid_lon) FROM STDIN"
         ) as copy:
             for a in uni.areas:
-                copy.write_row((a.pcode, a.name_en, a.name_ar, a.level, a.parent, a.path, a.lat, a.lon))
+                copy.write_row(
+                    (a.pcode, a.name_en, a.name_ar, a.level, a.parent, a.path, a.lat, a.lon)
+                )
         now = datetime(2023, 1, 1, tzinfo=UTC)
         for name in uni.org_names:
             cur.execute(
@@ -237,7 +239,9 @@ def _status_rows(rows, entry: dict, report_id, org, rng: random.Random, uni: Uni
         + (entry["verification"], org, report_id, at, at)
     )
     rows["status_sources"].append((entry["id"], rng.choice(uni.source_ids)))
-    rows["audit_events"].append((at, "status.set", "facility", str(entry["facility_id"]), report_id, org))
+    rows["audit_events"].append(
+        (at, "status.set", "facility", str(entry["facility_id"]), report_id, org)
+    )
 
 
 def load_incidents(loader: Loader, uni: Universe, count: int, seed: int, facilities) -> None:

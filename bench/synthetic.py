@@ -149,7 +149,16 @@ def build_universe() -> Universe:
             else:
                 name = f"{gov.name_en} district {d + 1}"
                 areas.append(
-                    Area(dcode, name, f"منطقة {d + 1}", 2, gov.pcode, f"{gov.path}/{dcode}", dlat, dlon)
+                    Area(
+                        dcode,
+                        name,
+                        f"منطقة {d + 1}",
+                        2,
+                        gov.pcode,
+                        f"{gov.path}/{dcode}",
+                        dlat,
+                        dlon,
+                    )
                 )
             dpath = f"{gov.path}/{dcode}"
             for s in range(SUBDISTRICTS_PER_DISTRICT):
