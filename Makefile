@@ -5,7 +5,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint test-sqlite test-postgresql install install-test browser bench clean
+.PHONY: run test lint test-sqlite test-postgresql install install-test browser bench clean fonts
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: $(VENV)/.installed setup.cfg
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install fonts
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -31,13 +31,18 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-sqlite: install-test
+test-sqlite: install-test fonts
 	$(PY) -m pytest --db=sqlite $(PYTEST_ARGS)
 
-test-postgresql: install-test
+test-postgresql: install-test fonts
 	$(PY) -m pytest --db=postgresql $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgresql
+
+# Sitreps print Arabic place names through Pango: some installed font must have Arabic glyphs.
+fonts:
+	@fc-list :lang=ar family 2>/dev/null | grep -q . || \
+	  (apt-get update -qq && apt-get install -y -qq fontconfig fonts-dejavu-core)
 
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)

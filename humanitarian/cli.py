@@ -123,3 +123,6 @@ def register(app: Flask) -> None:
         db_empty_command,
     ):
         app.cli.add_command(command)
+    from .reports.cli import register as register_sitrep_commands
+
+    register_sitrep_commands(app)

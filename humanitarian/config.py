@@ -43,6 +43,11 @@ class Config:
     SITREP_DAILY_HOUR: int = 6
     SITREP_WEEKLY_DAY: str = "mon"
     TIMEZONE: str = "UTC"
+    SITREP_AUDIENCES: str = "public"  # editions the scheduler generates per area and period
+    SITREP_MAX_ATTEMPTS: int = 4  # a failed scheduled sitrep is tried this many times in all
+    SITREP_RETRY_MINUTES: int = 15  # first retry delay; doubles after each failure
+    SCHEDULER_LEASE_SECONDS: int = 60  # a silent scheduler loses its lease after this long
+    SCHEDULER_MISFIRE_GRACE_SECONDS: int = 21600  # a run missed by less than this still runs once
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 

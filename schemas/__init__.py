@@ -31,6 +31,7 @@ from .queries import (
     MovementQuerySchema,
     SummaryQuerySchema,
 )
+from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, SitrepRequestSchema
 
 __all__ = [
     "AdminAreaQuerySchema",
@@ -46,6 +47,10 @@ __all__ = [
     "MovementInSchema",
     "MovementOutSchema",
     "MovementQuerySchema",
+    "SitrepFormSchema",
+    "SitrepOutSchema",
+    "SitrepQuerySchema",
+    "SitrepRequestSchema",
     "SourceSchema",
     "StatusInSchema",
     "StatusOutSchema",

@@ -14,6 +14,7 @@ from .records import (
     status_sources,
 )
 from .reports import AuditEvent, Report
+from .sitreps import RunStatus, SchedulerLease, Sitrep, SitrepRun, SitrepTrigger, apscheduler_jobs
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -28,8 +29,14 @@ __all__ = [
     "Organization",
     "PopulationMovement",
     "Report",
+    "RunStatus",
+    "SchedulerLease",
+    "Sitrep",
+    "SitrepRun",
+    "SitrepTrigger",
     "Source",
     "User",
+    "apscheduler_jobs",
     "incident_sources",
     "movement_sources",
     "status_sources",

@@ -54,6 +54,14 @@ from .movements import (
     set_movement_verification,
 )
 from .reports import Replay, open_report, request_fingerprint
+from .sitreps import (
+    SitrepFailed,
+    generate_sitrep,
+    get_sitrep,
+    list_sitrep_runs,
+    list_sitreps,
+    sitrep_pdf_path,
+)
 from .summary import Summary, summarize
 
 __all__ = [
@@ -73,6 +81,7 @@ __all__ = [
     "RecordFilter",
     "Replay",
     "ServiceError",
+    "SitrepFailed",
     "StatusInput",
     "Summary",
     "audit",
@@ -81,6 +90,7 @@ __all__ = [
     "create_facility",
     "create_token",
     "create_user",
+    "generate_sitrep",
     "current_status",
     "current_statuses",
     "ensure_organization",
@@ -90,12 +100,15 @@ __all__ = [
     "get_facility",
     "get_incident",
     "get_movement",
+    "get_sitrep",
     "incident_revisions",
     "incident_select",
     "list_areas",
     "list_facilities",
     "list_incidents",
     "list_movements",
+    "list_sitrep_runs",
+    "list_sitreps",
     "list_sources",
     "movement_select",
     "open_report",
@@ -109,6 +122,7 @@ __all__ = [
     "set_infrastructure_status",
     "set_movement_verification",
     "set_status_verification",
+    "sitrep_pdf_path",
     "status_changes",
     "status_history",
     "summarize",

@@ -1,0 +1,269 @@
+"""Everything one sitrep shows, gathered through the service layer for one audience.
+
+The data are read with an actor whose grant equals the sitrep's audience, so a public sitrep
+holds only public records however senior the person who asked for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
+from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
+from ..services import Actor, RecordFilter, current_statuses, status_changes
+from ..services.areas import admin2_centroid, get_area, subtree_pcodes
+from ..services.comparison import Change, previous_period, summarize_with_previous
+from ..services.facilities import facility_select
+from ..services.filters import start_of
+from ..services.incidents import incident_select
+from ..services.movements import movement_select
+from ..services.summary import Summary
+
+VERIFICATION_RANK = {
+    Verification.verified: 0,
+    Verification.partially_verified: 1,
+    Verification.unverified: 2,
+    Verification.disputed: 3,
+}
+NOTABLE_MAX = 12
+
+
+def reader_for(audience: Sensitivity) -> Actor:
+    """A read-only actor limited to the audience's level."""
+    return Actor(
+        channel=Channel.system,
+        scopes=frozenset({Scope.read}),
+        max_sensitivity=Sensitivity(audience),
+        label=f"sitrep reader ({audience})",
+    )
+
+
+@dataclass
+class StatusRow:
+    facility: Facility
+    before: Optional[InfrastructureStatus]
+    after: Optional[InfrastructureStatus]
+    changes: list[InfrastructureStatus]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def impaired(self) -> bool:
+        return self.after is not None and self.after.status in IMPAIRED_STATUSES
+
+
+@dataclass
+class Flow:
+    movement_type: str
+    origin: Optional[AdminArea]
+    destination: Optional[AdminArea]
+    individuals: int = 0
+    households: int = 0
+    records: int = 0
+    period_start: Optional[date] = None
+    period_end: Optional[date] = None
+    methods: set[str] = field(default_factory=set)
+    verifications: set[str] = field(default_factory=set)
+    source_ids: set[int] = field(default_factory=set)
+
+
+@dataclass
+class MapPoint:
+    lat: float
+    lon: float
+    event_type: str
+    casualties: int
+    count: int
+
+
+@dataclass
+class SitrepContent:
+    area: AdminArea
+    period_start: date
+    period_end: date
+    previous_start: date
+    previous_end: date
+    audience: Sensitivity
+    generated_at: datetime
+    summary: Summary
+    previous: Summary
+    figures: dict[str, Change]
+    incidents: list[Incident]
+    notable: list[Incident]
+    statuses: list[StatusRow]
+    flows: list[Flow]
+    sources: list[tuple[Source, int]]
+    map_areas: list[AdminArea]
+    map_points: list[MapPoint]
+    area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    highlights: list[str] = field(default_factory=list)
+
+    @property
+    def coarsened(self) -> bool:
+        return self.audience == Sensitivity.public
+
+
+def build_content(
+    admin_pcode: str, since: date, until: date, audience: Sensitivity, generated_at: datetime
+) -> SitrepContent:
+    from .highlights import highlights
+
+    reader = reader_for(audience)
+    area = get_area(admin_pcode)
+    filters = RecordFilter(admin_pcode=admin_pcode, since=since, until=until)
+    summary, previous, figures = summarize_with_previous(reader, admin_pcode, since, until)
+    incidents = _incidents(reader, filters)
+    statuses = _statuses(reader, filters)
+    flows = _flows(reader, filters)
+    content = SitrepContent(
+        area=area,
+        period_start=since,
+        period_end=until,
+        previous_start=previous_period(since, until)[0],
+        previous_end=previous_period(since, until)[1],
+        audience=Sensitivity(audience),
+        generated_at=generated_at,
+        summary=summary,
+        previous=previous,
+        figures=figures,
+        incidents=incidents,
+        notable=_notable(incidents),
+        statuses=statuses,
+        flows=flows,
+        sources=_sources(incidents, statuses, flows),
+        map_areas=_map_areas(area),
+        map_points=_map_points(incidents, coarsen=audience == Sensitivity.public),
+    )
+    content.area_names = _area_names({i.admin_pcode for i in incidents})
+    content.highlights = highlights(content)
+    return content
+
+
+def _incidents(reader: Actor, filters: RecordFilter) -> list[Incident]:
+    stmt = incident_select(reader, filters).options(selectinload(Incident.sources))
+    stmt = stmt.order_by(Incident.occurred_on, Incident.occurred_at, Incident.title)
+    return list(db.session.scalars(stmt))
+
+
+def _severity(incident: Incident) -> tuple:
+    hurt = (incident.killed or 0) + (incident.injured or 0)
+    return (-hurt, VERIFICATION_RANK[Verification(incident.verification)], incident.occurred_on)
+
+
+def _notable(incidents: list[Incident]) -> list[Incident]:
+    """The most severe incidents (casualties, then better verified), shown in date order."""
+    chosen = sorted(incidents, key=_severity)[:NOTABLE_MAX]
+    return sorted(chosen, key=lambda i: (i.occurred_on, i.title))
+
+
+def _statuses(reader: Actor, filters: RecordFilter) -> list[StatusRow]:
+    facilities = list(db.session.scalars(facility_select(reader, filters)))
+    ids = [f.id for f in facilities]
+    before = current_statuses(reader, ids, start_of(filters.since))
+    after = current_statuses(reader, ids, start_of(filters.until, 1))
+    changes: dict = defaultdict(list)
+    for entry in status_changes(reader, filters, limit=None):
+        changes[entry.facility_id].append(entry)
+    rows = [
+        StatusRow(f, before.get(f.id), after.get(f.id), changes[f.id][::-1]) for f in facilities
+    ]
+    # Changed in the period first, then still impaired, then the rest; by name within each.
+    rows.sort(key=lambda r: (not r.changed, not r.impaired, r.facility.name))
+    return rows
+
+
+def _flows(reader: Actor, filters: RecordFilter) -> list[Flow]:
+    moves = db.session.scalars(movement_select(reader, filters)).all()
+    pcodes = {p for m in moves for p in (m.origin_pcode, m.destination_pcode) if p}
+    areas = {
+        a.pcode: a for a in db.session.scalars(select(AdminArea).where(AdminArea.pcode.in_(pcodes)))
+    }
+    flows: dict[tuple, Flow] = {}
+    for m in moves:
+        key = (str(m.movement_type), m.origin_pcode, m.destination_pcode)
+        flow = flows.get(key)
+        if flow is None:
+            flow = flows[key] = Flow(
+                str(m.movement_type), areas.get(m.origin_pcode), areas.get(m.destination_pcode)
+            )
+        flow.individuals += m.individuals or 0
+        flow.households += m.households or 0
+        flow.records += 1
+        flow.period_start = min(filter(None, (flow.period_start, m.period_start)))
+        flow.period_end = max(filter(None, (flow.period_end, m.period_end)))
+        flow.methods.add(str(m.estimate_method))
+        flow.verifications.add(str(m.verification))
+        flow.source_ids.update(s.id for s in m.sources)
+    return sorted(flows.values(), key=lambda f: (f.movement_type != "displacement", -f.individuals))
+
+
+def _sources(incidents, statuses, flows) -> list[tuple[Source, int]]:
+    """Every source the sitrep relies on, with how many of its records cite it."""
+    counts: dict[int, int] = defaultdict(int)
+    for incident in incidents:
+        for source in incident.sources:
+            counts[source.id] += 1
+    for row in statuses:
+        for entry in row.changes:
+            for source in entry.sources:
+                counts[source.id] += 1
+    for flow in flows:
+        for source_id in flow.source_ids:
+            counts[source_id] += 1
+    if not counts:
+        return []
+    found = db.session.scalars(select(Source).where(Source.id.in_(counts)).order_by(Source.name))
+    return [(s, counts[s.id]) for s in found]
+
+
+def _area_names(pcodes: set[str]) -> dict[str, tuple[str, str]]:
+    if not pcodes:
+        return {}
+    rows = db.session.scalars(select(AdminArea).where(AdminArea.pcode.in_(pcodes)))
+    return {a.pcode: (a.name_en, a.name_ar) for a in rows}
+
+
+def _map_areas(area: AdminArea) -> list[AdminArea]:
+    """The area and everything under it, plus its siblings and parent for orientation
+    (the map clips whatever falls outside the area's own extent)."""
+    inside = select(AdminArea).where(AdminArea.pcode.in_(subtree_pcodes(area.pcode)))
+    rows = list(db.session.scalars(inside))
+    if area.parent_pcode:
+        rows += list(
+            db.session.scalars(
+                select(AdminArea).where(
+                    AdminArea.parent_pcode == area.parent_pcode, AdminArea.pcode != area.pcode
+                )
+            )
+        )
+    return [a for a in rows if a.centroid_lat is not None and a.level > 0]
+
+
+def _map_points(incidents: list[Incident], coarsen: bool) -> list[MapPoint]:
+    """Incident locations, one point per place and event type with its incident count and
+    casualties. Public sitreps place incidents at their district centroid, as public views do."""
+    places: dict[tuple[float, float, str], MapPoint] = {}
+    for incident in incidents:
+        lat, lon = incident.latitude, incident.longitude
+        if coarsen or lat is None:
+            lat, lon = admin2_centroid(incident.admin_pcode)
+        if lat is None:
+            continue
+        hurt = (incident.killed or 0) + (incident.injured or 0)
+        key = (lat, lon, str(incident.event_type))
+        point = places.get(key)
+        if point is None:
+            places[key] = MapPoint(lat, lon, str(incident.event_type), hurt, 1)
+        else:
+            point.casualties += hurt
+            point.count += 1
+    return list(places.values())

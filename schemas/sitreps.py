@@ -1,0 +1,75 @@
+"""Situation reports: the generate-now request, the archive's query string, and the output."""
+
+from __future__ import annotations
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from humanitarian.models.enums import Sensitivity
+from humanitarian.models.sitreps import SitrepTrigger
+
+from .fields import PCODE, UTCDateTime, enum_field
+
+
+class SitrepRequestSchema(Schema):
+    """Generate a sitrep now (API body, web form). Loads into a dict of keyword arguments for
+    ``generate_sitrep``."""
+
+    class Meta:
+        unknown = RAISE
+
+    admin_pcode = fields.String(required=True, validate=PCODE)
+    period_start = fields.Date(required=True, metadata={"description": "first day, inclusive"})
+    period_end = fields.Date(required=True, metadata={"description": "last day, inclusive"})
+    audience = enum_field(Sensitivity, load_default=Sensitivity.public)
+
+    @validates_schema
+    def _period(self, data, **_):
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            raise ValidationError({"period_end": ["Must not be before period_start."]})
+
+
+class SitrepFormSchema(SitrepRequestSchema):
+    """The same request from the web form, which also carries the CSRF token (checked by
+    CSRFProtect before the view runs)."""
+
+    csrf_token = fields.String(load_only=True)
+
+    @post_load
+    def _drop_token(self, data, **_):
+        data.pop("csrf_token", None)
+        return data
+
+
+class SitrepQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    admin_pcode = fields.String(validate=PCODE, metadata={"description": "area and sub-areas"})
+    audience = enum_field(Sensitivity)
+    since = fields.Date(metadata={"description": "periods ending on or after this day"})
+    until = fields.Date(metadata={"description": "periods starting on or before this day"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 1000))
+    cursor = fields.String()
+
+
+class SitrepOutSchema(Schema):
+    id = fields.UUID()
+    admin_pcode = fields.String()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    audience = enum_field(Sensitivity)
+    title = fields.String()
+    page_count = fields.Integer()
+    size_bytes = fields.Integer()
+    checksum_sha256 = fields.String()
+    trigger = enum_field(SitrepTrigger)
+    generated_at = UTCDateTime()
