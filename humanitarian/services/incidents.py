@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -240,12 +240,10 @@ def list_incidents(
             key_day, key_id = date.fromisoformat(day), uuid.UUID(ident)
         except ValueError as exc:
             raise InvalidCursor("the cursor is not one this server issued") from exc
-        stmt = stmt.where(
-            or_(
-                Incident.occurred_on < key_day,
-                and_(Incident.occurred_on == key_day, Incident.id < key_id),
-            )
-        )
+        # A row comparison, not "a < x OR (a = x AND b < y)": PostgreSQL turns it into an
+        # index bound on (occurred_on, id), so a deep page starts at the cursor instead of
+        # filtering every newer row (bench/results.md: about 1 s → 1 ms at 1M incidents).
+        stmt = stmt.where(tuple_(Incident.occurred_on, Incident.id) < (key_day, key_id))
     stmt = stmt.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
     stmt = stmt.options(selectinload(Incident.sources))
     rows = list(db.session.scalars(stmt))
