@@ -58,12 +58,12 @@ def _dataset(args: argparse.Namespace) -> dict:
         "seed": args.seed,
     }
     current = db.description()
-    if args.skip_generate:
-        if current is None:
-            sys.exit("no complete bench dataset yet: run without --skip-generate first")
-        return current
-    if current and not args.regenerate and all(current.get(k) == v for k, v in wanted.items()):
+    reuse = current and not args.regenerate and all(current.get(k) == v for k, v in wanted.items())
+    if args.skip_generate and current is None:
+        sys.exit("no complete bench dataset yet: run without --skip-generate first")
+    if args.skip_generate or reuse:
         print(f"reusing the dataset in {db.DB_NAME} ({current['incidents']:,} incidents)")
+        db.migrate()  # newer migrations (indexes included) apply to the existing data
         return current
     print(f"generating {args.incidents:,} incidents into {db.DB_NAME} …", flush=True)
     return generate(args.incidents, args.movements, args.facilities, args.seed)

@@ -29,9 +29,9 @@ class Bench:
     def token(self, kind: str) -> str:
         """A fresh API token: ``read`` (partner grant) or ``write`` (read + append)."""
         if kind not in self.tokens:
+            from humanitarian.extensions import db as sqla
             from humanitarian.models.enums import Scope, Sensitivity
             from humanitarian.services import Actor, create_token
-            from humanitarian.extensions import db as sqla
 
             scopes = [Scope.read] if kind == "read" else [Scope.read, Scope.append]
             with db.app_context():

@@ -101,7 +101,9 @@ def _raw(batches: list[list[dict]], org_id: int) -> tuple[float, list]:
         conn = state["conn"]
         report_id, now = uuid.uuid4(), datetime.now(UTC)
         rows: dict[str, list] = defaultdict(list)
-        rows["reports"].append(report_row(report_id, org_id, len(batch), now, "api", RAW_KEY + str(report_id)))
+        rows["reports"].append(
+            report_row(report_id, org_id, len(batch), now, "api", RAW_KEY + str(report_id))
+        )
         for incident in batch:
             incident_rows(incident, uuid.uuid4(), report_id, org_id, now, rows)
         with conn.transaction(), conn.cursor() as cur:
@@ -111,21 +113,32 @@ def _raw(batches: list[list[dict]], org_id: int) -> tuple[float, list]:
     return _parallel(batches, insert)
 
 
+CLEANUP = (
+    ("audit_events", "DELETE FROM audit_events WHERE report_id IN (SELECT id FROM bench_added)"),
+    (
+        "incident_sources",
+        "DELETE FROM incident_sources WHERE incident_id IN"
+        " (SELECT id FROM incidents WHERE report_id IN (SELECT id FROM bench_added))",
+    ),
+    (
+        "incident_revisions",
+        "DELETE FROM incident_revisions WHERE report_id IN (SELECT id FROM bench_added)",
+    ),
+    ("incidents", "DELETE FROM incidents WHERE report_id IN (SELECT id FROM bench_added)"),
+    ("reports", "DELETE FROM reports WHERE id IN (SELECT id FROM bench_added)"),
+)
+
+
 def _cleanup(bench: Bench) -> dict:
     """Delete every report this case added, with its records, and vacuum."""
-    added = (
-        "SELECT id FROM reports WHERE idempotency_key LIKE 'bench-%'"
-    )
+    counts = {}
     with db.connect() as conn:
-        counts = {}
-        for table, where in (
-            ("audit_events", f"report_id IN ({added})"),
-            ("incident_sources", f"incident_id IN (SELECT id FROM incidents WHERE report_id IN ({added}))"),
-            ("incident_revisions", f"report_id IN ({added})"),
-            ("incidents", f"report_id IN ({added})"),
-            ("reports", f"id IN ({added})"),
-        ):
-            counts[table] = conn.execute(f"DELETE FROM {table} WHERE {where}").rowcount  # noqa: S608 - fixed SQL
+        conn.execute(
+            "CREATE TEMP TABLE bench_added ON COMMIT DROP AS"
+            " SELECT id FROM reports WHERE idempotency_key LIKE 'bench-%'"
+        )
+        for table, statement in CLEANUP:
+            counts[table] = conn.execute(statement).rowcount
         conn.commit()
     with db.connect(autocommit=True) as conn:
         for table in TABLES:
@@ -157,8 +170,16 @@ def run(bench: Bench) -> dict:
         "batches": count,
         "batch_size": BATCH,
         "clients": CLIENTS,
-        "api": {"seconds": round(api_seconds, 2), "records_per_s": round(api_rate), "errors": api_errors[:3]},
-        "raw": {"seconds": round(raw_seconds, 2), "records_per_s": round(raw_rate), "errors": raw_errors[:3]},
+        "api": {
+            "seconds": round(api_seconds, 2),
+            "records_per_s": round(api_rate),
+            "errors": api_errors[:3],
+        },
+        "raw": {
+            "seconds": round(raw_seconds, 2),
+            "records_per_s": round(raw_rate),
+            "errors": raw_errors[:3],
+        },
         "ratio": round(api_rate / raw_rate, 3),
         "removed": removed,
     }

@@ -26,6 +26,8 @@ SCENARIOS = {
     "governorate": {"admin_pcode": "SY07"},
     # A district: seven p-codes (the district and its sub-districts), about 4 % of incidents.
     "district": {"admin_pcode": "SY0703"},
+    # A small governorate and a rare event type: few matches, the planner's hardest case.
+    "sparse": {"admin_pcode": "SY14", "event_type": "riots"},
 }
 COMMON = {
     "since": "2024-01-01",
@@ -39,12 +41,11 @@ DEEP_FRACTION = 0.9  # the deep page starts 90 % of the way through the matching
 def _deep_cursor(filters: dict) -> tuple[str, int, int]:
     """A cursor pointing 90 % of the way into the result set, as a client walking the pages
     would hold; also the number of matching rows and the cursor's depth."""
+    from humanitarian.extensions import db as sqla
     from humanitarian.models import Incident
     from humanitarian.models.enums import Channel, Scope, Sensitivity
     from humanitarian.services import Actor, RecordFilter, incident_select
     from humanitarian.services.common import encode_cursor
-
-    from humanitarian.extensions import db as sqla
 
     actor = Actor(Channel.api, frozenset({Scope.read}), Sensitivity.partner)
     record_filter = RecordFilter(
@@ -80,7 +81,7 @@ def run(bench: Bench) -> dict:
         bench.log("query: bare hello endpoint")
         out["hello"] = _measure(bench, srv.url + "/_bench/hello", "hello")
         for scenario, params in SCENARIOS.items():
-            filters = {**params, **COMMON}
+            filters = {**COMMON, **params}
             cursor, total, depth = _deep_cursor(filters)
             pages = {"first": filters, "deep": {**filters, "cursor": cursor}}
             result = {"filters": filters, "matching_rows": total, "deep_offset": depth}
