@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date
 
 from flask import has_app_context
@@ -70,7 +70,7 @@ def unstorable_text(data) -> dict[str, list[str]]:
     """Field errors for strings no database can store: NUL characters (PostgreSQL refuses
     them) and lone surrogates (not encodable as UTF-8). Checked before loading, so such
     input is a validation error rather than a database failure."""
-    if not isinstance(data, dict):
+    if not isinstance(data, Mapping):
         return {}
     errors: dict[str, list[str]] = {}
     for key, value in data.items():

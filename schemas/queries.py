@@ -36,7 +36,7 @@ class Limit(fields.Field):
         super().__init__(**kw)
         self.maximum = maximum
         self.metadata.setdefault(
-            "description", f"rows per page, 1–{maximum}, or 'all' for a CSV/HXL export"
+            "description", f"rows per page, 1–{maximum}, or 'all' to stream every row (an export)"
         )
 
     def _deserialize(self, value, attr, data, **kw):

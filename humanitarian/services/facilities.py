@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, Report, utcnow
@@ -164,8 +165,10 @@ def current_status_select(actor: Actor, at: Optional[datetime] = None) -> Select
 def current_statuses(actor: Actor, facility_ids: list, at: Optional[datetime] = None) -> dict:
     if not facility_ids:
         return {}
-    stmt = current_status_select(actor, at).where(
-        InfrastructureStatus.facility_id.in_(facility_ids)
+    stmt = (
+        current_status_select(actor, at)
+        .where(InfrastructureStatus.facility_id.in_(facility_ids))
+        .options(selectinload(InfrastructureStatus.sources))
     )
     return {s.facility_id: s for s in db.session.scalars(stmt)}
 
@@ -181,7 +184,7 @@ def status_history(actor: Actor, facility_id) -> list[InfrastructureStatus]:
         InfrastructureStatus,
         actor,
     ).order_by(InfrastructureStatus.effective_from, InfrastructureStatus.seq)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.options(selectinload(InfrastructureStatus.sources))))
 
 
 def facility_select(actor: Actor, filters: RecordFilter) -> Select:
@@ -195,6 +198,8 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
         stmt = stmt.where(Facility.updated_at >= filters.updated_since)
     if filters.verifications:
         stmt = stmt.where(Facility.verification.in_(filters.verifications))
+    if filters.since or filters.until:
+        stmt = stmt.where(Facility.id.in_(_changed_in_period(actor, filters)))
     if filters.statuses:
         current = (
             current_status_select(actor)
@@ -203,6 +208,17 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
         )
         stmt = stmt.where(Facility.id.in_(current))
     return apply_bbox(stmt, Facility, filters.bbox)
+
+
+def _changed_in_period(actor: Actor, filters: RecordFilter) -> Select:
+    """Facilities with a visible status entry taking effect within [since, until]."""
+    S = InfrastructureStatus
+    stmt = visible(select(S.facility_id), S, actor)
+    if filters.since:
+        stmt = stmt.where(S.effective_from >= start_of(filters.since))
+    if filters.until:
+        stmt = stmt.where(S.effective_from < start_of(filters.until, 1))
+    return stmt
 
 
 def list_facilities(
@@ -238,7 +254,7 @@ def status_changes(actor: Actor, filters: RecordFilter, limit: Optional[int] = 1
         stmt = stmt.where(InfrastructureStatus.effective_from < start_of(filters.until, 1))
     stmt = stmt.order_by(
         InfrastructureStatus.effective_from.desc(), InfrastructureStatus.seq.desc()
-    )
+    ).options(selectinload(InfrastructureStatus.sources))
     if limit:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))

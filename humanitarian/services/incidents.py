@@ -202,7 +202,10 @@ def get_incident(actor: Actor, incident_id) -> Incident:
 
 
 def incident_revisions(actor: Actor, incident_id) -> list[IncidentRevision]:
-    return list(get_incident(actor, incident_id).revisions)
+    """The history the actor may see: a revision recorded at a sensitivity above the actor's
+    grant (before the record was made more public) is left out."""
+    revisions = get_incident(actor, incident_id).revisions
+    return [r for r in revisions if actor.can_see(r.data.get("sensitivity", "restricted"))]
 
 
 def incident_select(actor: Actor, filters: RecordFilter) -> Select:

@@ -10,14 +10,14 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import PopulationMovement, Report, utcnow
+from ..models import AdminArea, PopulationMovement, Report, utcnow
 from ..models.enums import Scope, Verification
 from .actors import Actor
 from .areas import existing_pcodes, in_subtree
 from .audit import audit
 from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
 from .errors import BusinessRuleError, InvalidCursor, NotFound
-from .filters import Page, RecordFilter
+from .filters import BBox, Page, RecordFilter
 from .inputs import MovementInput
 from .reports import open_report
 
@@ -102,7 +102,8 @@ def set_movement_verification(actor: Actor, movement_id, verification: Verificat
 
 
 def movement_select(actor: Actor, filters: RecordFilter) -> Select:
-    """Movements touching the area (as origin or destination) that overlap the period."""
+    """Movements touching the area (as origin or destination) that overlap the period;
+    ``bbox`` matches an origin or destination whose centroid lies inside it."""
     actor.require(Scope.read)
     M = PopulationMovement
     stmt = visible(select(M), M, actor)
@@ -124,7 +125,18 @@ def movement_select(actor: Actor, filters: RecordFilter) -> Select:
         stmt = stmt.where(M.movement_type.in_(f.movement_types))
     if f.verifications:
         stmt = stmt.where(M.verification.in_(f.verifications))
+    if f.bbox is not None:
+        inside = _areas_in_bbox(f.bbox)
+        stmt = stmt.where(or_(M.origin_pcode.in_(inside), M.destination_pcode.in_(inside)))
     return stmt
+
+
+def _areas_in_bbox(bbox: BBox) -> Select:
+    """Movements have no coordinates of their own; their areas' centroids place them."""
+    return select(AdminArea.pcode).where(
+        AdminArea.centroid_lon.between(bbox.min_lon, bbox.max_lon),
+        AdminArea.centroid_lat.between(bbox.min_lat, bbox.max_lat),
+    )
 
 
 def list_movements(

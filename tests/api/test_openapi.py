@@ -1,0 +1,95 @@
+"""The OpenAPI document: valid, served with offline docs, and fuzzed against the app."""
+
+import collections
+import re
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
+from schemathesis import GenerationMode
+
+from humanitarian.models.enums import Scope, Sensitivity
+from humanitarian.services import Actor, create_token
+
+
+def test_openapi_document_is_valid_and_complete(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    validate(spec)
+    expected = {
+        "/api/v1/incidents": {"get", "post"},
+        "/api/v1/incidents/{incident_id}": {"get"},
+        "/api/v1/incidents/{incident_id}/revisions": {"get", "post"},
+        "/api/v1/facilities": {"get", "post"},
+        "/api/v1/facilities/{facility_id}": {"get"},
+        "/api/v1/facilities/{facility_id}/statuses": {"get", "post"},
+        "/api/v1/movements": {"get", "post"},
+        "/api/v1/movements/{movement_id}": {"get"},
+        "/api/v1/admin-areas": {"get"},
+        "/api/v1/summary": {"get"},
+    }
+    methods = {"get", "post", "put", "patch", "delete"}
+    found = {path: set(ops) & methods for path, ops in spec["paths"].items()}
+    assert found == expected
+    for path, operations in spec["paths"].items():
+        for method in set(operations) & methods:
+            assert operations[method]["summary"], (method, path)
+    # The request schemas come from the same marshmallow classes that validate requests.
+    incident_in = spec["components"]["schemas"]["IncidentIn"]
+    assert incident_in["additionalProperties"] is False
+    assert incident_in["properties"]["killed"]["minimum"] == 0
+    problem = spec["components"]["responses"]["UNAUTHORIZED"]["content"]
+    assert list(problem) == ["application/problem+json"]
+
+
+def test_docs_are_served_without_a_cdn(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", html)
+    assets = re.findall(r"(?:src|href)=\"(/api/v1/docs/assets/[^\"]+)\"", html)
+    assert len(assets) >= 2
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "validatorUrl" in html
+
+
+def test_no_server_errors_for_generated_requests(app, fuzz_headers):
+    """Schemathesis sends requests that fit the schema and requests that break it, to every
+    operation in the document; none may be answered with a 5xx."""
+    api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    failures, seen = [], collections.Counter()
+    operations = [result.ok() for result in api.get_all_operations()]
+    assert len(operations) == 15
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=12,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                response = case.call(headers=fuzz_headers)
+                seen[response.status_code // 100] += 1
+                if response.status_code >= 500:
+                    failures.append((case.operation.label, response.status_code))
+                    failures.append(case.as_curl_command(headers=fuzz_headers))
+
+            run()
+    assert failures == []
+    # The run really exercised the API: stored records and refused bad input.
+    assert seen[2] >= 10 and seen[4] >= 100
+
+
+@pytest.fixture
+def fuzz_headers(app):
+    _, secret = create_token(
+        Actor.system("fuzz"), "Fuzz NGO", [Scope.read, Scope.append], Sensitivity.partner
+    )
+    return {"Authorization": f"Bearer {secret}"}
