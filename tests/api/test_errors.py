@@ -123,9 +123,10 @@ def test_web_pages_keep_html_errors(client):
 
 
 def test_api_is_exempt_from_csrf(app, client, writer):
+    before = app.config.get("WTF_CSRF_ENABLED", True)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = client.post("/api/v1/incidents", json=INCIDENT, headers=writer)
     finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+        app.config["WTF_CSRF_ENABLED"] = before  # later tests (web forms) expect it unchanged
     assert response.status_code == 201
