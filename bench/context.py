@@ -27,16 +27,20 @@ class Bench:
     tokens: dict = field(default_factory=dict)
 
     def token(self, kind: str) -> str:
-        """A fresh API token: ``read`` (partner grant) or ``write`` (read + append)."""
+        """A fresh API token: ``read`` (partner grant) or ``write`` (read + append, restricted)."""
         if kind not in self.tokens:
             from humanitarian.extensions import db as sqla
             from humanitarian.models.enums import Scope, Sensitivity
             from humanitarian.services import Actor, create_token
 
-            scopes = [Scope.read] if kind == "read" else [Scope.read, Scope.append]
+            # Readers are partners; the writer may append the dataset's restricted records too.
+            if kind == "read":
+                scopes, grant = [Scope.read], Sensitivity.partner
+            else:
+                scopes, grant = [Scope.read, Scope.append], Sensitivity.restricted
             with db.app_context():
                 _, secret = create_token(
-                    Actor.system("bench"), ORG, scopes, Sensitivity.partner, name=f"bench {kind}"
+                    Actor.system("bench"), ORG, scopes, grant, name=f"bench {kind}"
                 )
                 sqla.session.commit()
             self.tokens[kind] = secret
