@@ -44,7 +44,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=0,
         metavar="MINUTES",
-        help="wait up to this long for the machine's 1-minute load average to drop below 0.5",
+        help="before each case, wait up to this long for the 1-minute load average to drop below 0.5",
     )
     p.add_argument("--out", type=Path, default=HERE / "results.md")
     return p.parse_args(argv)
@@ -93,10 +93,10 @@ def main(argv: list[str] | None = None) -> None:
         concurrency=[int(c) for c in args.concurrency.split(",")],
         batches=args.batches,
     )
-    if args.wait_quiet:
-        _wait_quiet(args.wait_quiet)
     background: dict[str, float] = {}
     for name in [c for c in CASES if c in only]:
+        if args.wait_quiet:
+            _wait_quiet(args.wait_quiet)
         background[name] = _background_cpu()
         module = importlib.import_module(f"bench.cases.{name}")
         began = time.perf_counter()

@@ -361,6 +361,22 @@ def _sitrep(results: dict) -> list[str]:
     ]
 
 
+def _changes(results: dict) -> list[str]:
+    c = results.get("changes")
+    if not c or "error" in c:
+        return []
+    rows = [
+        [name, v["before"], v["after"], f"{v['before'] / v['after']:.0f}×" if v["after"] else "—"]
+        for name, v in c.items()
+        if isinstance(v, dict) and "before" in v
+    ]
+    return [
+        "## Query changes, before and after (EXPLAIN ANALYZE execution time, this dataset)",
+        "",
+        *_table(["query", "before ms", "after ms", "speed-up"], rows),
+    ]
+
+
 def _machine(record: dict) -> list[str]:
     m, d = record["machine"], record["dataset"]
     pg = m["postgresql"]
@@ -404,7 +420,7 @@ def render(record: dict) -> str:
     lines += _machine(record)
     lines += ["## Targets", ""]
     lines += _table(["what", "target", "measured", "verdict"], _targets(record["results"]))
-    for section in (_ingest, _query, _summary, _export, _sitrep):
+    for section in (_ingest, _query, _summary, _export, _sitrep, _changes):
         lines += section(record["results"])
     failed = {k: v["error"] for k, v in record["results"].items() if "error" in v}
     if failed:

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
+from humanitarian.services.common import encode_cursor
+
 from .. import db
 from ..context import Bench, capture, explain, main_query, replayer
 from ..harness import call_load, http_load
@@ -38,14 +40,13 @@ COMMON = {
 DEEP_FRACTION = 0.9  # the deep page starts 90 % of the way through the matching rows
 
 
-def _deep_cursor(filters: dict) -> tuple[str, int, int]:
-    """A cursor pointing 90 % of the way into the result set, as a client walking the pages
-    would hold; also the number of matching rows and the cursor's depth."""
+def deep_key(filters: dict) -> tuple[tuple, int, int]:
+    """The (occurred_on, id) key 90 % of the way into the result set, as a client walking the
+    pages would hold in its cursor; also the number of matching rows and the key's depth."""
     from humanitarian.extensions import db as sqla
     from humanitarian.models import Incident
     from humanitarian.models.enums import Channel, Scope, Sensitivity
     from humanitarian.services import Actor, RecordFilter, incident_select
-    from humanitarian.services.common import encode_cursor
 
     actor = Actor(Channel.api, frozenset({Scope.read}), Sensitivity.partner)
     record_filter = RecordFilter(
@@ -64,7 +65,7 @@ def _deep_cursor(filters: dict) -> tuple[str, int, int]:
             .offset(depth - 1)
             .limit(1)
         ).one()
-    return encode_cursor([key.occurred_on.isoformat(), key.id]), total, depth
+    return (key.occurred_on, key.id), total, depth
 
 
 def _measure(bench: Bench, url: str, name: str, headers: dict | None = None) -> list[dict]:
@@ -82,7 +83,8 @@ def run(bench: Bench) -> dict:
         out["hello"] = _measure(bench, srv.url + "/_bench/hello", "hello")
         for scenario, params in SCENARIOS.items():
             filters = {**COMMON, **params}
-            cursor, total, depth = _deep_cursor(filters)
+            (day, ident), total, depth = deep_key(filters)
+            cursor = encode_cursor([day.isoformat(), ident])
             pages = {"first": filters, "deep": {**filters, "cursor": cursor}}
             result = {"filters": filters, "matching_rows": total, "deep_offset": depth}
             for page, query in pages.items():
