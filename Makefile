@@ -5,7 +5,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint test-sqlite test-postgresql install install-test browser bench clean fonts
+.PHONY: run test lint test-sqlite test-postgresql install install-test install-bench browser bench clean fonts
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -19,8 +19,13 @@ $(VENV)/.installed-test: $(VENV)/.installed setup.cfg
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test setup.cfg
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
 
 run: install fonts
 	$(FLASK) db upgrade
@@ -49,7 +54,9 @@ fonts:
 	@fc-list :lang=ar family 2>/dev/null | grep -q . || \
 	  (apt-get update -qq && apt-get install -y -qq fontconfig fonts-dejavu-core)
 
-bench: install-test
+# Benchmarks on PostgreSQL (database humanitarian_bench); see bench/results.md.
+# e.g. make bench BENCH_ARGS="--incidents 100000 --only query,summary"
+bench: install-bench fonts
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:

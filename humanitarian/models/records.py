@@ -114,6 +114,9 @@ class Incident(_Tracked, Base):
         _taxonomy_check(),
         Index("ix_incidents_occurred_on_id", "occurred_on", "id"),
         Index("ix_incidents_admin_pcode_occurred_on", "admin_pcode", "occurred_on"),
+        # Newest-first pages filtered by a rare event type walk only that type's rows
+        # (bench/results.md: a sparse filter went from 0.8 s to 30 ms at 1M incidents).
+        Index("ix_incidents_event_type_occurred_on_id", "event_type", "occurred_on", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)

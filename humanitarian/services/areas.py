@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from ..extensions import db
 from ..models import AdminArea
+from .common import session_cache
 from .errors import BusinessRuleError, NotFound
 
 
@@ -19,7 +20,16 @@ def get_area(pcode: str) -> AdminArea:
 
 
 def require_area(pcode: str, field: str = "admin_pcode") -> AdminArea:
-    area = db.session.get(AdminArea, pcode)
+    known = session_cache("areas")
+    if pcode not in known:
+        with db.session.no_autoflush:  # reference data: records pending in a batch can wait
+            if known:
+                # A second p-code in one session means a batch: one query for every area
+                # beats a round trip per p-code (hundreds in a national 1,000-record batch).
+                known.update((a.pcode, a) for a in db.session.scalars(select(AdminArea)))
+            if pcode not in known:
+                known[pcode] = db.session.get(AdminArea, pcode)
+    area = known[pcode]
     if area is None:
         raise BusinessRuleError(
             f"unknown p-code '{pcode}'", errors={field: [f"Unknown p-code '{pcode}'."]}

@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -111,12 +111,19 @@ def record_incident(
         with open_report(actor) as own:
             return record_incident(actor, data, report=own)
     _check_rules(actor, data)
+    now = utcnow()
     incident = Incident(
-        id=uuid.uuid4(), revision=1, report_id=report.id, organization_id=actor.organization_id
+        id=uuid.uuid4(),
+        revision=1,
+        report_id=report.id,
+        organization_id=actor.organization_id,
+        created_at=now,
+        updated_at=now,
     )
     _apply(incident, data)
+    # No flush per record: the report's commit writes a whole batch in a few multi-row
+    # INSERTs instead of several round trips per record (bench/results.md).
     db.session.add(incident)
-    db.session.flush()
     _add_revision(actor, incident, data, report, None)
     report.record_count += 1
     audit(actor, "incident.create", "incident", incident.id, report=report)
@@ -261,12 +268,10 @@ def list_incidents(
             key_day, key_id = date.fromisoformat(day), uuid.UUID(ident)
         except ValueError as exc:
             raise InvalidCursor("the cursor is not one this server issued") from exc
-        stmt = stmt.where(
-            or_(
-                Incident.occurred_on < key_day,
-                and_(Incident.occurred_on == key_day, Incident.id < key_id),
-            )
-        )
+        # A row comparison, not "a < x OR (a = x AND b < y)": PostgreSQL turns it into an
+        # index bound on (occurred_on, id), so a deep page starts at the cursor instead of
+        # filtering every newer row (bench/results.md: about 1 s → 1 ms at 1M incidents).
+        stmt = stmt.where(tuple_(Incident.occurred_on, Incident.id) < (key_day, key_id))
     stmt = stmt.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
     stmt = stmt.options(selectinload(Incident.sources))
     rows = list(db.session.scalars(stmt))

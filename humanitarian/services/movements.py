@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -152,9 +152,8 @@ def list_movements(
             key_day, key_id = date.fromisoformat(day), uuid.UUID(ident)
         except ValueError as exc:
             raise InvalidCursor("the cursor is not one this server issued") from exc
-        stmt = stmt.where(
-            or_(M.period_start < key_day, and_(M.period_start == key_day, M.id < key_id))
-        )
+        # A row comparison is an index bound on (period_start, id); see list_incidents.
+        stmt = stmt.where(tuple_(M.period_start, M.id) < (key_day, key_id))
     stmt = stmt.order_by(M.period_start.desc(), M.id.desc()).limit(limit + 1)
     rows = list(db.session.scalars(stmt.options(selectinload(M.sources))))
     next_cursor = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
@@ -51,21 +52,7 @@ def summarize(
     filters = RecordFilter(admin_pcode=admin_pcode, since=since, until=until)
     out = Summary(admin_pcode, since, until)
 
-    incidents = incident_select(actor, filters).subquery()
-    for event_type, count in db.session.execute(
-        select(incidents.c.event_type, func.count()).group_by(incidents.c.event_type)
-    ):
-        out.incidents_by_event_type[str(event_type)] = count
-    for target_type, count in db.session.execute(
-        select(incidents.c.target_type, func.count())
-        .where(incidents.c.target_type.is_not(None))
-        .group_by(incidents.c.target_type)
-    ):
-        out.incidents_by_target_type[str(target_type)] = count
-    total, killed, injured = db.session.execute(
-        select(func.count(), func.sum(incidents.c.killed), func.sum(incidents.c.injured))
-    ).one()
-    out.incidents_total, out.killed, out.injured = total, killed or 0, injured or 0
+    _incident_figures(out, incident_select(actor, filters).subquery())
 
     at = start_of(until, 1) if until else None
     current = current_status_select(actor, at).join(Facility)
@@ -81,6 +68,29 @@ def summarize(
     out.displaced_individuals, out.returned_individuals = _movement_totals(actor, filters)
     out.latest_status_changes = status_changes(actor, filters, limit=10)
     return out
+
+
+def _incident_figures(out: Summary, incidents) -> None:
+    """Counts by event type and by target, and casualty totals, from one grouped scan: at
+    national scale each pass over the incidents costs a few hundred milliseconds, so one pass
+    instead of three (bench/results.md)."""
+    by_event: Counter[str] = Counter()
+    by_target: Counter[str] = Counter()
+    c = incidents.c
+    rows = db.session.execute(
+        select(
+            c.event_type, c.target_type, func.count(), func.sum(c.killed), func.sum(c.injured)
+        ).group_by(c.event_type, c.target_type)
+    )
+    for event_type, target_type, count, killed, injured in rows:
+        by_event[str(event_type)] += count
+        if target_type is not None:
+            by_target[str(target_type)] += count
+        out.incidents_total += count
+        out.killed += killed or 0
+        out.injured += injured or 0
+    out.incidents_by_event_type = dict(by_event.most_common())
+    out.incidents_by_target_type = dict(by_target.most_common())
 
 
 def _movement_totals(actor: Actor, filters: RecordFilter) -> tuple[int, int]:

@@ -79,3 +79,23 @@ def test_restricted_records_are_left_out_of_summaries(app):
     assert (
         summarize(f.actor(Sensitivity.restricted), "SY02", None, None).displaced_individuals == 999
     )
+
+
+def test_movement_keyset_pagination_visits_every_row_once(app):
+    a = f.actor()
+    for day in range(1, 5):
+        for n in range(3):
+            record_movement(
+                a, f.movement(period_start=date(2024, 11, day), individuals=100 * day + n)
+            )
+    seen, cursor = [], None
+    while True:
+        page = list_movements(a, RecordFilter(), limit=5, cursor=cursor)
+        seen += [(m.period_start.day, m.individuals) for m in page.items]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 12
+    assert [day for day, _ in seen] == sorted(
+        (d for d in range(1, 5) for _ in range(3)), reverse=True
+    )

@@ -1,0 +1,130 @@
+"""Benchmarks on PostgreSQL: ``python -m bench`` (or ``make bench BENCH_ARGS=...``).
+
+Generates the synthetic dataset into the ``humanitarian_bench`` database (or reuses it when it
+already holds the same sizes and seed), runs the cases, and writes ``bench/results.md`` and
+``bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from . import db
+from .cases import CASES
+from .context import Bench
+from .generate import generate
+from .report import machine_info, write_results
+
+HERE = Path(__file__).resolve().parent
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--incidents", type=int, default=1_000_000)
+    p.add_argument("--movements", type=int, default=50_000)
+    p.add_argument("--facilities", type=int, default=5_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--skip-generate", action="store_true", help="use the dataset as it is")
+    p.add_argument("--regenerate", action="store_true", help="rebuild even if it matches")
+    p.add_argument("--only", default=",".join(CASES), help=f"comma-separated: {','.join(CASES)}")
+    p.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
+    p.add_argument("--concurrency", default="1,4", help="client counts for the load runs")
+    p.add_argument("--batches", type=int, default=40, help="1,000-record batches to ingest")
+    p.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="MINUTES",
+        help="before each case, wait up to this long for the 1-minute load average to drop below 0.5",
+    )
+    p.add_argument("--out", type=Path, default=HERE / "results.md")
+    return p.parse_args(argv)
+
+
+def _dataset(args: argparse.Namespace) -> dict:
+    wanted = {
+        "incidents": args.incidents,
+        "movements": args.movements,
+        "facilities": args.facilities,
+        "seed": args.seed,
+    }
+    current = db.description()
+    reuse = current and not args.regenerate and all(current.get(k) == v for k, v in wanted.items())
+    if args.skip_generate and current is None:
+        sys.exit("no complete bench dataset yet: run without --skip-generate first")
+    if args.skip_generate or reuse:
+        print(f"reusing the dataset in {db.DB_NAME} ({current['incidents']:,} incidents)")
+        db.migrate()  # newer migrations (indexes included) apply to the existing data
+        return current
+    print(f"generating {args.incidents:,} incidents into {db.DB_NAME} …", flush=True)
+    return generate(args.incidents, args.movements, args.facilities, args.seed)
+
+
+def _wait_quiet(minutes: float) -> None:
+    deadline = time.monotonic() + minutes * 60
+    while os.getloadavg()[0] >= 0.5 and time.monotonic() < deadline:
+        time.sleep(15)
+
+
+def _background_cpu() -> float:
+    """Share of the machine busy in the second before a case (other work skews numbers)."""
+    return psutil.cpu_percent(interval=1.0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parse(argv)
+    only = [c.strip() for c in args.only.split(",") if c.strip()]
+    unknown = set(only) - set(CASES)
+    if unknown:
+        sys.exit(f"unknown case(s): {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")
+    started = datetime.now(UTC)
+    bench = Bench(
+        dataset=_dataset(args),
+        seconds=args.seconds,
+        concurrency=[int(c) for c in args.concurrency.split(",")],
+        batches=args.batches,
+    )
+    background: dict[str, float] = {}
+    for name in [c for c in CASES if c in only]:
+        if args.wait_quiet:
+            _wait_quiet(args.wait_quiet)
+        background[name] = _background_cpu()
+        module = importlib.import_module(f"bench.cases.{name}")
+        began = time.perf_counter()
+        try:
+            bench.results[name] = module.run(bench)
+        except Exception as exc:  # noqa: BLE001 - one failing case must not lose the others
+            bench.log(f"{name} failed: {exc!r}")
+            bench.results[name] = {"error": repr(exc)}
+        bench.results[name]["_seconds"] = round(time.perf_counter() - began, 1)
+    record = {
+        "started": started.isoformat(timespec="seconds"),
+        "dataset": bench.dataset,
+        "settings": {
+            "seconds": args.seconds,
+            "concurrency": bench.concurrency,
+            "batches": args.batches,
+        },
+        "background_cpu_percent": background,
+        "results": bench.results,
+        "plans": bench.plans,
+        "notes": bench.notes,
+        "machine": machine_info(),
+    }
+    json_path = args.out.with_suffix(".json")
+    json_path.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    write_results(record, args.out)
+    print(f"wrote {args.out} and {json_path}")
+
+
+if __name__ == "__main__":
+    main()

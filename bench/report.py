@@ -1,0 +1,441 @@
+"""Render a run as Markdown into bench/results.md.
+
+Only the part between the ``bench:generated`` markers is rewritten, so the hand-written
+analysis around it survives re-runs.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import psutil
+
+from . import db
+from .harness import have_wrk
+
+START, END = "<!-- bench:generated:start -->", "<!-- bench:generated:end -->"
+TARGETS = {
+    "ingest_rate": 10_000,
+    "ingest_ratio": 0.3,
+    "query_p95_ms": 30.0,
+    "query_ratio": 0.5,
+    "summary_ms": 200.0,
+    "export_rss_mb": 150.0,
+    "sitrep_s": 5.0,
+}
+
+
+def machine_info() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    wrk = ""
+    if have_wrk():
+        run = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+        wrk = (run.stdout or run.stderr).splitlines()[0] if (run.stdout or run.stderr) else "wrk"
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": db.server_info(),
+        "load_driver": wrk or "python threads (wrk not installed)",
+    }
+
+
+def _verdict(ok: bool, measured: float, target: float, higher_is_better: bool) -> str:
+    if ok:
+        return "met"
+    factor = target / measured if higher_is_better else measured / target
+    return (
+        f"**missed** ({factor:.1f}× short)"
+        if higher_is_better
+        else f"**missed** ({factor:.1f}× over)"
+    )
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def _targets(results: dict) -> list[list]:
+    rows: list[list] = []
+    ingest = results.get("ingest", {})
+    if "api" in ingest:
+        rate, ratio = ingest["api"]["records_per_s"], ingest["ratio"]
+        rows.append(
+            [
+                "ingest, records/s",
+                "≥ 10,000",
+                _fmt(rate),
+                _verdict(rate >= TARGETS["ingest_rate"], rate, TARGETS["ingest_rate"], True),
+            ]
+        )
+        rows.append(
+            [
+                "ingest, API ÷ raw",
+                "≥ 0.3",
+                f"{ratio:.2f}",
+                _verdict(ratio >= TARGETS["ingest_ratio"], ratio, TARGETS["ingest_ratio"], True),
+            ]
+        )
+    for scenario, data in results.get("query", {}).get("scenarios", {}).items():
+        for page in ("first", "deep"):
+            api, bare = data[page]["api"][-1], data[page]["bare"][-1]
+            c = api["concurrency"]
+            p95, ratio = api["p95_ms"], api["rps"] / bare["rps"] if bare["rps"] else 0
+            rows.append(
+                [
+                    f"query {scenario} {page} page, p95 at {c} clients",
+                    "< 30 ms",
+                    f"{p95:.1f} ms",
+                    _verdict(p95 < TARGETS["query_p95_ms"], p95, TARGETS["query_p95_ms"], False),
+                ]
+            )
+            rows.append(
+                [
+                    f"query {scenario} {page} page, API ÷ bare req/s",
+                    "≥ 0.5",
+                    f"{ratio:.2f}",
+                    _verdict(ratio >= TARGETS["query_ratio"], ratio, TARGETS["query_ratio"], True),
+                ]
+            )
+    for scenario, data in results.get("summary", {}).items():
+        if isinstance(data, dict) and "api" in data:
+            p95 = data["api"]["p95_ms"]
+            rows.append(
+                [
+                    f"/summary {scenario}, p95",
+                    "< 200 ms",
+                    f"{p95:.0f} ms",
+                    _verdict(p95 < TARGETS["summary_ms"], p95, TARGETS["summary_ms"], False),
+                ]
+            )
+    export = results.get("export", {})
+    if "all" in export:
+        peak = export["all"]["peak_rss_mb"]
+        rows.append(
+            [
+                f"export {export['all']['rows']:,} rows, worker peak RSS",
+                "< 150 MB",
+                f"{peak:.0f} MB",
+                _verdict(peak < TARGETS["export_rss_mb"], peak, TARGETS["export_rss_mb"], False),
+            ]
+        )
+        if "tenth" in export:
+            growth = peak - export["tenth"]["peak_rss_mb"]
+            rows.append(
+                [
+                    "export peak RSS, all rows − a tenth",
+                    "≈ 0 (constant)",
+                    f"{growth:+.0f} MB",
+                    "met" if abs(growth) < 10 else "**missed**",
+                ]
+            )
+    sitrep = results.get("sitrep", {})
+    if "generate" in sitrep:
+        seconds = sitrep["generate"]["max_s"]
+        rows.append(
+            [
+                "sitrep PDF, governorate-month",
+                "< 5 s",
+                f"{seconds:.2f} s",
+                _verdict(seconds < TARGETS["sitrep_s"], seconds, TARGETS["sitrep_s"], False),
+            ]
+        )
+    elif "sitrep" in results:
+        rows.append(
+            [
+                "sitrep PDF, governorate-month",
+                "< 5 s",
+                "not measured",
+                results["sitrep"].get("error", ""),
+            ]
+        )
+    return rows
+
+
+def _load_rows(label: str, runs: list[dict], base: dict[int, dict] | None = None) -> list[list]:
+    rows = []
+    for r in runs:
+        ratio = (
+            r["rps"] / base[r["concurrency"]]["rps"]
+            if base and base.get(r["concurrency"])
+            else None
+        )
+        rows.append(
+            [
+                label,
+                r["concurrency"],
+                r["p50_ms"],
+                r["p95_ms"],
+                r["p99_ms"],
+                r["rps"],
+                f"{ratio:.2f}" if ratio else "—",
+                r["errors"],
+            ]
+        )
+    return rows
+
+
+def _query(results: dict) -> list[str]:
+    q = results.get("query")
+    if not q or "scenarios" not in q:
+        return []
+    lines = ["## Query: incident list pages", ""]
+    header = ["variant", "clients", "p50 ms", "p95 ms", "p99 ms", "req/s", "÷ bare", "errors"]
+    lines += _table(
+        header[:6] + ["errors"], [r[:6] + [r[7]] for r in _load_rows("hello", q["hello"])]
+    )
+    for scenario, data in q["scenarios"].items():
+        f = data["filters"]
+        lines.append(
+            f"### {scenario}: `admin_pcode={f['admin_pcode']}`, {f['since']} – {f['until']}, `event_type={f['event_type']}`, 50 rows"
+        )
+        lines.append("")
+        lines.append(
+            f"{data['matching_rows']:,} matching rows visible to a partner token; the deep page starts at row {data['deep_offset']:,}."
+        )
+        lines.append("")
+        for page in ("first", "deep"):
+            bare = {r["concurrency"]: r for r in data[page]["bare"]}
+            rows = _load_rows("API", data[page]["api"], bare) + _load_rows(
+                "bare endpoint", data[page]["bare"], bare
+            )
+            rows += _load_rows(
+                f"raw SQL ({data[page]['statements']} statements)", data[page]["raw"], bare
+            )
+            lines.append(f"**{page} page**")
+            lines.append("")
+            lines += _table(header, rows)
+    return lines
+
+
+def _summary(results: dict) -> list[str]:
+    s = results.get("summary")
+    if not s or "error" in s:
+        return []
+    lines = ["## /summary", ""]
+    rows = []
+    for scenario, data in s.items():
+        if not isinstance(data, dict) or "api" not in data:
+            continue
+        api, raw = data["api"], data["raw"]
+        rows.append(
+            [
+                scenario,
+                api["p50_ms"],
+                api["p95_ms"],
+                raw["p50_ms"],
+                raw["p95_ms"],
+                f"{raw['p50_ms'] / api['p50_ms']:.2f}",
+                data["statements"],
+            ]
+        )
+    lines += _table(
+        [
+            "scope",
+            "API p50 ms",
+            "API p95 ms",
+            "raw SQL p50 ms",
+            "raw SQL p95 ms",
+            "raw ÷ API time",
+            "statements",
+        ],
+        rows,
+    )
+    for scenario, data in s.items():
+        if isinstance(data, dict) and data.get("breakdown"):
+            lines.append(f"Statement times (EXPLAIN ANALYZE), {scenario}:")
+            lines.append("")
+            lines += _table(
+                ["#", "statement", "ms"],
+                [
+                    [b["statement"], f"`{b['first_line'][:80]}…`", b["execution_ms"]]
+                    for b in data["breakdown"]
+                ],
+            )
+    return lines
+
+
+def _ingest(results: dict) -> list[str]:
+    i = results.get("ingest")
+    if not i or "api" not in i:
+        return []
+    rows = [
+        [
+            "API (`POST /api/v1/incidents`, gunicorn)",
+            i["api"]["seconds"],
+            i["api"]["records_per_s"],
+            f"{i['ratio']:.2f}",
+        ],
+        ["raw psycopg `executemany`", i["raw"]["seconds"], i["raw"]["records_per_s"], "1.00"],
+    ]
+    return [
+        "## Ingest",
+        "",
+        f"{i['batches']} batches × {i['batch_size']:,} incidents, {i['clients']} clients in parallel.",
+        "",
+        *_table(["path", "seconds", "records/s", "÷ raw"], rows),
+    ]
+
+
+def _export(results: dict) -> list[str]:
+    e = results.get("export")
+    if not e or "all" not in e:
+        return []
+    rows = [
+        [
+            label,
+            d["rows"],
+            d["bytes"] / 2**20,
+            d["seconds"],
+            d["rows_per_s"],
+            d["first_byte_s"],
+            d["idle_rss_mb"],
+            d["peak_rss_mb"],
+            d["copy"]["seconds"],
+            f"{d['copy']['seconds'] / d['seconds']:.2f}",
+        ]
+        for label, d in e.items()
+        if isinstance(d, dict) and "rows" in d
+    ]
+    header = [
+        "export",
+        "rows",
+        "MB",
+        "seconds",
+        "rows/s",
+        "first byte s",
+        "worker idle RSS MB",
+        "worker peak RSS MB",
+        "COPY seconds",
+        "COPY ÷ API time",
+    ]
+    return ["## Export (`format=hxl&limit=all`)", "", *_table(header, rows)]
+
+
+def _sitrep(results: dict) -> list[str]:
+    s = results.get("sitrep")
+    if not s:
+        return []
+    if "generate" not in s:
+        return ["## Sitrep PDF", "", f"Not measured: {s.get('error', 'unavailable')}", ""]
+    labels = {
+        "generate": "`generate_sitrep` (content + PDF + archive)",
+        "content": "gathering the content",
+        "render": "rendering the PDF (WeasyPrint)",
+        "summary_baseline": "baseline: `summarize` for the same area and month",
+        "hello_pdf_baseline": "baseline: WeasyPrint, one-page document",
+    }
+    rows = [[labels[k], s[k]["p50_s"], s[k]["max_s"]] for k in labels if k in s]
+    g = s["generate"]
+    return [
+        "## Sitrep PDF",
+        "",
+        f"Areas {', '.join(s['areas'])}, {s['period'][0]} – {s['period'][1]}, audience {s['audience']}; "
+        f"{g['pages']} pages, {g['bytes']:,} bytes (last one).",
+        "",
+        *_table(["step", "p50 s", "max s"], rows),
+    ]
+
+
+def _changes(results: dict) -> list[str]:
+    c = results.get("changes")
+    if not c or "error" in c:
+        return []
+    rows = [
+        [name, v["before"], v["after"], f"{v['before'] / v['after']:.0f}×" if v["after"] else "—"]
+        for name, v in c.items()
+        if isinstance(v, dict) and "before" in v
+    ]
+    return [
+        "## Query changes, before and after (EXPLAIN ANALYZE execution time, this dataset)",
+        "",
+        *_table(["query", "before ms", "after ms", "speed-up"], rows),
+    ]
+
+
+def _machine(record: dict) -> list[str]:
+    m, d = record["machine"], record["dataset"]
+    pg = m["postgresql"]
+    settings = ", ".join(f"{k}={v}" for k, v in sorted(pg["settings"].items()))
+    rows = d.get("rows", {})
+    counts = ", ".join(f"{k} {v:,}" for k, v in rows.items())
+    background = ", ".join(
+        f"{k} {v:.0f} %" for k, v in record.get("background_cpu_percent", {}).items()
+    )
+    s = record["settings"]
+    return [
+        f"- **Date:** {record['started']} (UTC)",
+        f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; {m['os']}; Python {m['python']}",
+        f"- **PostgreSQL:** {pg['version']} (server defaults: {settings}); bench database {pg['size']}",
+        f"- **Dataset:** seed {d.get('seed')}; {counts}",
+        "- **App server:** `gunicorn -w 2` sync workers, `bench.wsgi:create_app()` (the product app plus the baseline routes)",
+        f"- **Load generator:** {m['load_driver']} for HTTP, Python threads for raw SQL; {s['seconds']:.0f} s per load run after a 2 s warm-up; clients {', '.join(map(str, s['concurrency']))}",
+        f"- **Machine busy before each case** (other processes included): {background}",
+        "",
+    ]
+
+
+def _plans(record: dict) -> list[str]:
+    lines = ["## Query plans (EXPLAIN ANALYZE, BUFFERS) captured in this run", ""]
+    for name, plan in record.get("plans", {}).items():
+        lines += [
+            f"<details><summary>{name}</summary>",
+            "",
+            "```",
+            plan,
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    return lines
+
+
+def render(record: dict) -> str:
+    lines = [START, "", "## Run", ""]
+    lines += _machine(record)
+    lines += ["## Targets", ""]
+    lines += _table(["what", "target", "measured", "verdict"], _targets(record["results"]))
+    for section in (_ingest, _query, _summary, _export, _sitrep, _changes):
+        lines += section(record["results"])
+    failed = {k: v["error"] for k, v in record["results"].items() if "error" in v}
+    if failed:
+        lines += ["## Cases that failed", ""] + [f"- {k}: `{v}`" for k, v in failed.items()] + [""]
+    lines += _plans(record)
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_results(record: dict, path: Path) -> None:
+    record.setdefault("machine", machine_info())
+    block = render(record)
+    if path.exists() and START in (text := path.read_text()) and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1]
+        path.write_text(before + block + after)
+        return
+    path.write_text("# Benchmark results\n\n" + block + "\n")
