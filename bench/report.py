@@ -41,7 +41,13 @@ def machine_info() -> dict:
     if have_wrk():
         run = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
         wrk = (run.stdout or run.stderr).splitlines()[0] if (run.stdout or run.stderr) else "wrk"
+    rev = subprocess.run(
+        ["git", "-C", str(Path(__file__).parent), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return {
+        "commit": rev,
         "cpu": model,
         "cores": os.cpu_count(),
         "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
@@ -383,18 +389,25 @@ def _machine(record: dict) -> list[str]:
     settings = ", ".join(f"{k}={v}" for k, v in sorted(pg["settings"].items()))
     rows = d.get("rows", {})
     counts = ", ".join(f"{k} {v:,}" for k, v in rows.items())
-    background = ", ".join(
-        f"{k} {v:.0f} %" for k, v in record.get("background_cpu_percent", {}).items()
+    cases = record.get("cases") or {
+        k: {"background_cpu_percent": v}
+        for k, v in record.get("background_cpu_percent", {}).items()
+    }
+    background = "; ".join(
+        f"{k} at {(v.get('ran_at') or record['started'])[11:16]}"
+        f" ({v.get('background_cpu_percent', 0):.0f} % busy"
+        + (f", load average {v['load_average']})" if "load_average" in v else ")")
+        for k, v in cases.items()
     )
     s = record["settings"]
     return [
-        f"- **Date:** {record['started']} (UTC)",
+        f"- **Date:** {record['started']} (UTC); code at `{m.get('commit', '?')}`",
         f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; {m['os']}; Python {m['python']}",
         f"- **PostgreSQL:** {pg['version']} (server defaults: {settings}); bench database {pg['size']}",
         f"- **Dataset:** seed {d.get('seed')}; {counts}",
         "- **App server:** `gunicorn -w 2` sync workers, `bench.wsgi:create_app()` (the product app plus the baseline routes)",
         f"- **Load generator:** {m['load_driver']} for HTTP, Python threads for raw SQL; {s['seconds']:.0f} s per load run after a 2 s warm-up; clients {', '.join(map(str, s['concurrency']))}",
-        f"- **Machine busy before each case** (other processes included): {background}",
+        f"- **Cases** (UTC start; how busy the machine already was with other work): {background}",
         "",
     ]
 
