@@ -93,19 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         concurrency=[int(c) for c in args.concurrency.split(",")],
         batches=args.batches,
     )
-    background: dict[str, float] = {}
-    for name in [c for c in CASES if c in only]:
-        if args.wait_quiet:
-            _wait_quiet(args.wait_quiet)
-        background[name] = _background_cpu()
-        module = importlib.import_module(f"bench.cases.{name}")
-        began = time.perf_counter()
-        try:
-            bench.results[name] = module.run(bench)
-        except Exception as exc:  # noqa: BLE001 - one failing case must not lose the others
-            bench.log(f"{name} failed: {exc!r}")
-            bench.results[name] = {"error": repr(exc)}
-        bench.results[name]["_seconds"] = round(time.perf_counter() - began, 1)
+    ran = _run_cases(bench, [c for c in CASES if c in only], args.wait_quiet)
     record = {
         "started": started.isoformat(timespec="seconds"),
         "dataset": bench.dataset,
@@ -114,16 +102,68 @@ def main(argv: list[str] | None = None) -> None:
             "concurrency": bench.concurrency,
             "batches": args.batches,
         },
-        "background_cpu_percent": background,
+        "cases": ran,
         "results": bench.results,
         "plans": bench.plans,
         "notes": bench.notes,
         "machine": machine_info(),
     }
     json_path = args.out.with_suffix(".json")
+    if json_path.exists():
+        record = _merge(json.loads(json_path.read_text()), record)
     json_path.write_text(json.dumps(record, indent=2, default=str) + "\n")
     write_results(record, args.out)
     print(f"wrote {args.out} and {json_path}")
+
+
+def _run_cases(bench: Bench, names: list[str], wait_minutes: float) -> dict:
+    """Run the cases in order; note when each ran and how busy the machine was."""
+    ran: dict[str, dict] = {}
+    for name in names:
+        if wait_minutes:
+            _wait_quiet(wait_minutes)
+        info = {
+            "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "background_cpu_percent": _background_cpu(),
+            "load_average": round(os.getloadavg()[0], 2),
+        }
+        module = importlib.import_module(f"bench.cases.{name}")
+        began = time.perf_counter()
+        try:
+            bench.results[name] = module.run(bench)
+        except Exception as exc:  # noqa: BLE001 - one failing case must not lose the others
+            bench.log(f"{name} failed: {exc!r}")
+            bench.results[name] = {"error": repr(exc)}
+        info["seconds"] = round(time.perf_counter() - began, 1)
+        ran[name] = info
+    return ran
+
+
+PLAN_PREFIX = {"query": "query ", "summary": "summary ", "export": "export ", "changes": "change: "}
+
+
+def _merge(previous: dict, record: dict) -> dict:
+    """Keep the earlier results of cases not run this time, when the dataset is the same, so
+    a noisy case can be re-run on its own. Each case keeps the time it ran."""
+    keys = ("seed", "incidents", "movements", "facilities")
+    if any(previous.get("dataset", {}).get(k) != record["dataset"].get(k) for k in keys):
+        return record
+    earlier = previous.get("cases") or {
+        name: {"ran_at": previous.get("started"), "background_cpu_percent": cpu}
+        for name, cpu in previous.get("background_cpu_percent", {}).items()
+    }
+    for name, info in earlier.items():
+        if name in record["cases"] or name not in previous.get("results", {}):
+            continue
+        record["results"][name] = previous["results"][name]
+        record["cases"][name] = info
+        prefix = PLAN_PREFIX.get(name)
+        for key, plan in previous.get("plans", {}).items():
+            if prefix and key.startswith(prefix):
+                record["plans"][key] = plan
+    record["cases"] = {n: record["cases"][n] for n in CASES if n in record["cases"]}
+    record["results"] = {n: record["results"][n] for n in CASES if n in record["results"]}
+    return record
 
 
 if __name__ == "__main__":

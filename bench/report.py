@@ -41,7 +41,13 @@ def machine_info() -> dict:
     if have_wrk():
         run = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
         wrk = (run.stdout or run.stderr).splitlines()[0] if (run.stdout or run.stderr) else "wrk"
+    rev = subprocess.run(
+        ["git", "-C", str(Path(__file__).parent), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return {
+        "commit": rev,
         "cpu": model,
         "cores": os.cpu_count(),
         "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
@@ -55,11 +61,18 @@ def machine_info() -> dict:
 def _verdict(ok: bool, measured: float, target: float, higher_is_better: bool) -> str:
     if ok:
         return "met"
-    factor = target / measured if higher_is_better else measured / target
+    if higher_is_better:
+        short = target / measured if measured else float("inf")
+        return (
+            f"**missed** ({(1 - measured / target) * 100:.0f} % short)"
+            if short < 2
+            else f"**missed** ({short:.1f}× short)"
+        )
+    over = measured / target
     return (
-        f"**missed** ({factor:.1f}× short)"
-        if higher_is_better
-        else f"**missed** ({factor:.1f}× over)"
+        f"**missed** ({(over - 1) * 100:.0f} % over)"
+        if over < 2
+        else f"**missed** ({over:.1f}× over)"
     )
 
 
@@ -350,15 +363,21 @@ def _sitrep(results: dict) -> list[str]:
         "hello_pdf_baseline": "baseline: WeasyPrint, one-page document",
     }
     rows = [[labels[k], s[k]["p50_s"], s[k]["max_s"]] for k in labels if k in s]
-    g = s["generate"]
-    return [
+    lines = [
         "## Sitrep PDF",
         "",
-        f"Areas {', '.join(s['areas'])}, {s['period'][0]} – {s['period'][1]}, audience {s['audience']}; "
-        f"{g['pages']} pages, {g['bytes']:,} bytes (last one).",
+        f"Areas {', '.join(s['areas'])}, {s['period'][0]} – {s['period'][1]}, audience {s['audience']}.",
         "",
         *_table(["step", "p50 s", "max s"], rows),
     ]
+    per_area = s.get("per_area", {})
+    if per_area:
+        header = ["area", "generate s", "content s", "render s", "pages", "incidents"]
+        header += ["facilities listed", "status changes", "flows listed"]
+        keys = ["generate_s", "content_s", "render_s", "pages", "incidents"]
+        keys += ["facilities_listed", "status_changes", "flows_listed"]
+        lines += _table(header, [[a] + [v[k] for k in keys] for a, v in per_area.items()])
+    return lines
 
 
 def _changes(results: dict) -> list[str]:
@@ -377,24 +396,39 @@ def _changes(results: dict) -> list[str]:
     ]
 
 
+def _period(record: dict) -> str:
+    times = sorted(v["ran_at"] for v in record.get("cases", {}).values() if v.get("ran_at"))
+    if not times:
+        return record["started"]
+    first, last = times[0].replace("T", " ")[:16], times[-1].replace("T", " ")[:16]
+    return first if first == last else f"cases ran from {first} to {last}"
+
+
 def _machine(record: dict) -> list[str]:
     m, d = record["machine"], record["dataset"]
     pg = m["postgresql"]
     settings = ", ".join(f"{k}={v}" for k, v in sorted(pg["settings"].items()))
     rows = d.get("rows", {})
     counts = ", ".join(f"{k} {v:,}" for k, v in rows.items())
-    background = ", ".join(
-        f"{k} {v:.0f} %" for k, v in record.get("background_cpu_percent", {}).items()
+    cases = record.get("cases") or {
+        k: {"background_cpu_percent": v}
+        for k, v in record.get("background_cpu_percent", {}).items()
+    }
+    background = "; ".join(
+        f"{k} at {(v.get('ran_at') or record['started'])[11:16]}"
+        f" ({v.get('background_cpu_percent', 0):.0f} % busy"
+        + (f", load average {v['load_average']})" if "load_average" in v else ")")
+        for k, v in cases.items()
     )
     s = record["settings"]
     return [
-        f"- **Date:** {record['started']} (UTC)",
+        f"- **Date:** {_period(record)} (UTC); code at `{m.get('commit', '?')}`",
         f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; {m['os']}; Python {m['python']}",
         f"- **PostgreSQL:** {pg['version']} (server defaults: {settings}); bench database {pg['size']}",
         f"- **Dataset:** seed {d.get('seed')}; {counts}",
         "- **App server:** `gunicorn -w 2` sync workers, `bench.wsgi:create_app()` (the product app plus the baseline routes)",
         f"- **Load generator:** {m['load_driver']} for HTTP, Python threads for raw SQL; {s['seconds']:.0f} s per load run after a 2 s warm-up; clients {', '.join(map(str, s['concurrency']))}",
-        f"- **Machine busy before each case** (other processes included): {background}",
+        f"- **Cases** (UTC start; how busy the machine already was with other work): {background}",
         "",
     ]
 
