@@ -82,6 +82,7 @@ def _background_cpu() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     only = [c.strip() for c in args.only.split(",") if c.strip()]
     unknown = set(only) - set(CASES)
     if unknown:
