@@ -22,7 +22,8 @@ from . import db
 from .cases import CASES
 from .context import Bench
 from .generate import generate
-from .report import machine_info, write_results
+from .machine import machine_info
+from .report import write_results
 
 HERE = Path(__file__).resolve().parent
 
