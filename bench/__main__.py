@@ -22,7 +22,8 @@ from . import db
 from .cases import CASES
 from .context import Bench
 from .generate import generate
-from .report import machine_info, write_results
+from .machine import machine_info
+from .report import write_results
 
 HERE = Path(__file__).resolve().parent
 
@@ -82,6 +83,7 @@ def _background_cpu() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     only = [c.strip() for c in args.only.split(",") if c.strip()]
     unknown = set(only) - set(CASES)
     if unknown:

@@ -6,180 +6,13 @@ analysis around it survives re-runs.
 
 from __future__ import annotations
 
-import os
-import platform
-import subprocess
 from pathlib import Path
 
-import psutil
-
-from . import db
-from .harness import have_wrk
+from .machine import machine_info
+from .tables import table as _table
+from .targets import verdicts
 
 START, END = "<!-- bench:generated:start -->", "<!-- bench:generated:end -->"
-TARGETS = {
-    "ingest_rate": 10_000,
-    "ingest_ratio": 0.3,
-    "query_p95_ms": 30.0,
-    "query_ratio": 0.5,
-    "summary_ms": 200.0,
-    "export_rss_mb": 150.0,
-    "sitrep_s": 5.0,
-}
-
-
-def machine_info() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    wrk = ""
-    if have_wrk():
-        run = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
-        wrk = (run.stdout or run.stderr).splitlines()[0] if (run.stdout or run.stderr) else "wrk"
-    rev = subprocess.run(
-        ["git", "-C", str(Path(__file__).parent), "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return {
-        "commit": rev,
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "postgresql": db.server_info(),
-        "load_driver": wrk or "python threads (wrk not installed)",
-    }
-
-
-def _verdict(ok: bool, measured: float, target: float, higher_is_better: bool) -> str:
-    if ok:
-        return "met"
-    factor = target / measured if higher_is_better else measured / target
-    return (
-        f"**missed** ({factor:.1f}× short)"
-        if higher_is_better
-        else f"**missed** ({factor:.1f}× over)"
-    )
-
-
-def _fmt(value, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
-    return out + [""]
-
-
-def _targets(results: dict) -> list[list]:
-    rows: list[list] = []
-    ingest = results.get("ingest", {})
-    if "api" in ingest:
-        rate, ratio = ingest["api"]["records_per_s"], ingest["ratio"]
-        rows.append(
-            [
-                "ingest, records/s",
-                "≥ 10,000",
-                _fmt(rate),
-                _verdict(rate >= TARGETS["ingest_rate"], rate, TARGETS["ingest_rate"], True),
-            ]
-        )
-        rows.append(
-            [
-                "ingest, API ÷ raw",
-                "≥ 0.3",
-                f"{ratio:.2f}",
-                _verdict(ratio >= TARGETS["ingest_ratio"], ratio, TARGETS["ingest_ratio"], True),
-            ]
-        )
-    for scenario, data in results.get("query", {}).get("scenarios", {}).items():
-        for page in ("first", "deep"):
-            api, bare = data[page]["api"][-1], data[page]["bare"][-1]
-            c = api["concurrency"]
-            p95, ratio = api["p95_ms"], api["rps"] / bare["rps"] if bare["rps"] else 0
-            rows.append(
-                [
-                    f"query {scenario} {page} page, p95 at {c} clients",
-                    "< 30 ms",
-                    f"{p95:.1f} ms",
-                    _verdict(p95 < TARGETS["query_p95_ms"], p95, TARGETS["query_p95_ms"], False),
-                ]
-            )
-            rows.append(
-                [
-                    f"query {scenario} {page} page, API ÷ bare req/s",
-                    "≥ 0.5",
-                    f"{ratio:.2f}",
-                    _verdict(ratio >= TARGETS["query_ratio"], ratio, TARGETS["query_ratio"], True),
-                ]
-            )
-    for scenario, data in results.get("summary", {}).items():
-        if isinstance(data, dict) and "api" in data:
-            p95 = data["api"]["p95_ms"]
-            rows.append(
-                [
-                    f"/summary {scenario}, p95",
-                    "< 200 ms",
-                    f"{p95:.0f} ms",
-                    _verdict(p95 < TARGETS["summary_ms"], p95, TARGETS["summary_ms"], False),
-                ]
-            )
-    export = results.get("export", {})
-    if "all" in export:
-        peak = export["all"]["peak_rss_mb"]
-        rows.append(
-            [
-                f"export {export['all']['rows']:,} rows, worker peak RSS",
-                "< 150 MB",
-                f"{peak:.0f} MB",
-                _verdict(peak < TARGETS["export_rss_mb"], peak, TARGETS["export_rss_mb"], False),
-            ]
-        )
-        if "tenth" in export:
-            growth = peak - export["tenth"]["peak_rss_mb"]
-            rows.append(
-                [
-                    "export peak RSS, all rows − a tenth",
-                    "≈ 0 (constant)",
-                    f"{growth:+.0f} MB",
-                    "met" if abs(growth) < 10 else "**missed**",
-                ]
-            )
-    sitrep = results.get("sitrep", {})
-    if "generate" in sitrep:
-        seconds = sitrep["generate"]["max_s"]
-        rows.append(
-            [
-                "sitrep PDF, governorate-month",
-                "< 5 s",
-                f"{seconds:.2f} s",
-                _verdict(seconds < TARGETS["sitrep_s"], seconds, TARGETS["sitrep_s"], False),
-            ]
-        )
-    elif "sitrep" in results:
-        rows.append(
-            [
-                "sitrep PDF, governorate-month",
-                "< 5 s",
-                "not measured",
-                results["sitrep"].get("error", ""),
-            ]
-        )
-    return rows
 
 
 def _load_rows(label: str, runs: list[dict], base: dict[int, dict] | None = None) -> list[list]:
@@ -356,15 +189,21 @@ def _sitrep(results: dict) -> list[str]:
         "hello_pdf_baseline": "baseline: WeasyPrint, one-page document",
     }
     rows = [[labels[k], s[k]["p50_s"], s[k]["max_s"]] for k in labels if k in s]
-    g = s["generate"]
-    return [
+    lines = [
         "## Sitrep PDF",
         "",
-        f"Areas {', '.join(s['areas'])}, {s['period'][0]} – {s['period'][1]}, audience {s['audience']}; "
-        f"{g['pages']} pages, {g['bytes']:,} bytes (last one).",
+        f"Areas {', '.join(s['areas'])}, {s['period'][0]} – {s['period'][1]}, audience {s['audience']}.",
         "",
         *_table(["step", "p50 s", "max s"], rows),
     ]
+    per_area = s.get("per_area", {})
+    if per_area:
+        header = ["area", "generate s", "content s", "render s", "pages", "incidents"]
+        header += ["facilities listed", "status changes", "flows listed"]
+        keys = ["generate_s", "content_s", "render_s", "pages", "incidents"]
+        keys += ["facilities_listed", "status_changes", "flows_listed"]
+        lines += _table(header, [[a] + [v[k] for k in keys] for a, v in per_area.items()])
+    return lines
 
 
 def _changes(results: dict) -> list[str]:
@@ -381,6 +220,14 @@ def _changes(results: dict) -> list[str]:
         "",
         *_table(["query", "before ms", "after ms", "speed-up"], rows),
     ]
+
+
+def _period(record: dict) -> str:
+    times = sorted(v["ran_at"] for v in record.get("cases", {}).values() if v.get("ran_at"))
+    if not times:
+        return record["started"]
+    first, last = times[0].replace("T", " ")[:16], times[-1].replace("T", " ")[:16]
+    return first if first == last else f"cases ran from {first} to {last}"
 
 
 def _machine(record: dict) -> list[str]:
@@ -401,7 +248,7 @@ def _machine(record: dict) -> list[str]:
     )
     s = record["settings"]
     return [
-        f"- **Date:** {record['started']} (UTC); code at `{m.get('commit', '?')}`",
+        f"- **Date:** {_period(record)} (UTC); code at `{m.get('commit', '?')}`",
         f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; {m['os']}; Python {m['python']}",
         f"- **PostgreSQL:** {pg['version']} (server defaults: {settings}); bench database {pg['size']}",
         f"- **Dataset:** seed {d.get('seed')}; {counts}",
@@ -432,7 +279,7 @@ def render(record: dict) -> str:
     lines = [START, "", "## Run", ""]
     lines += _machine(record)
     lines += ["## Targets", ""]
-    lines += _table(["what", "target", "measured", "verdict"], _targets(record["results"]))
+    lines += _table(["what", "target", "measured", "verdict"], verdicts(record["results"]))
     for section in (_ingest, _query, _summary, _export, _sitrep, _changes):
         lines += section(record["results"])
     failed = {k: v["error"] for k, v in record["results"].items() if "error" in v}
