@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date
 
 from flask import has_app_context
-from marshmallow import ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 PCODE = validate.Regexp(r"^[A-Z]{2}[0-9]{0,8}$", error="Not a p-code (e.g. SY07, SY0700).")
 
@@ -114,3 +114,18 @@ def known_pcodes(*names: str):
             raise ValidationError(errors)
 
     return check
+
+
+class StrictSchema(Schema):
+    """Base of every request schema: unknown fields are rejected by name, and text neither
+    database can store (NUL, lone surrogates) is refused before any field is loaded."""
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def _storable(self, data, **_):
+        errors = unstorable_text(data)
+        if errors:
+            raise ValidationError(errors)
+        return data

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from marshmallow import (
-    RAISE,
     Schema,
     ValidationError,
     fields,
     post_load,
-    pre_load,
     validate,
     validates_schema,
 )
@@ -36,28 +34,16 @@ from humanitarian.services.inputs import (
 
 from .fields import (
     PCODE,
+    StrictSchema,
     UTCDateTime,
     count,
     day,
     enum_field,
     require_one_of,
     text,
-    unstorable_text,
 )
 
 LOCATION_FIELDS = ("admin_pcode", "latitude", "longitude", "geo_precision")
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def _storable(self, data, **_):
-        errors = unstorable_text(data)
-        if errors:
-            raise ValidationError(errors)
-        return data
 
 
 class RecordMixin(Schema):

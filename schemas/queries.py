@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from marshmallow import (
-    RAISE,
-    Schema,
     ValidationError,
     fields,
     post_load,
-    pre_load,
     validate,
     validates_schema,
 )
@@ -24,7 +21,7 @@ from humanitarian.models.enums import (
 )
 from humanitarian.services.filters import BBox, RecordFilter
 
-from .fields import PCODE, UTCDateTime, day, enum_field, known_pcodes, unstorable_text
+from .fields import PCODE, StrictSchema, UTCDateTime, day, enum_field, known_pcodes
 
 FORMATS = ("json", "csv", "hxl", "geojson")
 
@@ -69,18 +66,8 @@ def _repeat(enum_cls):
     return fields.List(enum_field(enum_cls), load_default=list)
 
 
-class QuerySchema(Schema):
+class QuerySchema(StrictSchema):
     """Unknown parameters are rejected, naming the parameter, so a typo never widens a query."""
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def _storable(self, data, **_):
-        errors = unstorable_text(data)
-        if errors:
-            raise ValidationError(errors)
-        return data
 
 
 class ListQuerySchema(QuerySchema):
