@@ -3,6 +3,10 @@
 The suite runs once per database: ``pytest`` uses SQLite, ``pytest --db=postgresql`` creates a
 throw-away PostgreSQL database (never ``test``), migrates it, and drops it at the end. Each
 test starts from empty tables plus the admin-area reference data.
+
+Every test-client request and CLI command runs in its own app context and database session,
+as in production (``tests/support.py``); the test's own ``db.session`` is a separate session,
+so what a test reads back is what a request committed.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from humanitarian import create_app
@@ -18,6 +23,8 @@ from humanitarian.config import Config
 from humanitarian.extensions import db
 from humanitarian.models import Base
 from humanitarian.models.guards import create_audit_guard, drop_audit_guard
+
+from .support import FreshContextClient, FreshContextCliRunner, in_ci
 
 PG_ADMIN_URL = os.environ.get(
     "HUMANITARIAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -33,8 +40,17 @@ def pytest_addoption(parser):
     )
 
 
+# Property tests: in CI every run draws the same examples (derandomized, no example database),
+# so a failure there fails the same way on a developer's machine (`CI=1 pytest ...`); and every
+# failure prints the blob for @reproduce_failure (see tests/README.md).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if in_ci() else "dev")
+
+
 def pytest_report_header(config):
-    return f"database backend: {config.getoption('--db')}"
+    profile = "ci: derandomized" if in_ci() else "dev: random"
+    return f"database backend: {config.getoption('--db')}; hypothesis profile {profile}"
 
 
 def _pg_database(request) -> str:
@@ -45,7 +61,7 @@ def _pg_database(request) -> str:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.exit(f"PostgreSQL is required in CI and is not reachable: {exc}", returncode=3)
         pytest.skip(f"PostgreSQL not reachable: {exc}")
 
@@ -81,6 +97,8 @@ def _app(database_url, tmp_path_factory):
         TESTING=True,
     )
     app = create_app(config)
+    app.test_client_class = FreshContextClient
+    app.test_cli_runner_class = FreshContextCliRunner
     with app.app_context():
         from flask_migrate import upgrade
 

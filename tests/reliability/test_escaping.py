@@ -131,7 +131,7 @@ def test_echoed_form_input_and_messages_are_escaped(sign_in, marked_up):
     assert response.status_code in (302, 303)
     _assert_escaped(admin.page("/review"))
     # A failed sign-in keeps the typed email.
-    visitor = Staff(admin.client._client.application.test_client())
+    visitor = Staff(admin.client.application.test_client())
     response = visitor.login(MARKUP + "@example.org", "wrong password!")
     _assert_escaped(response.get_data(as_text=True))
 

@@ -39,11 +39,19 @@ def _plausible(item):
         item.pop("effective_to", None)
     if "source_ids" in item:
         item["source_ids"] = []
+    if item.get("sensitivity") == "restricted":
+        item["sensitivity"] = "partner"  # the writer's grant: above it every append is a 403
     return item
 
 
 def test_stateful_sequences_never_get_a_server_error(app, writer):
-    api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    # The appends and the reads of one record: lists, summaries, sitreps and the audit trail
+    # only dilute the sequences (and are fuzzed elsewhere).
+    api = (
+        schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+        .exclude(path_regex="sitreps|summary|admin-areas|audit")
+        .exclude(method="GET", path_regex="^/api/v1/(incidents|facilities|movements)$")
+    )
 
     @api.hook("map_body")
     def plausible(_context, body):

@@ -92,8 +92,8 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class CallerClient:
-    """A caller's own test client (its own cookie jar). Each request runs in its own app
-    context, as in production: a shared one would share ``g`` and its cached CSRF token."""
+    """A caller's own test client (its own cookie jar; each request in its own app context,
+    see ``tests/support.py``)."""
 
     def __init__(self, app: Flask, caller: Caller, secret: str | None = None) -> None:
         self.app = app
@@ -114,8 +114,7 @@ class CallerClient:
             # The matrix signs in and posts far more often from one address than the login
             # limit allows; rate limiting is not what it tests.
             limiter.reset()
-        with self.app.app_context():
-            return self.client.open(path, method=method, **kw)
+        return self.client.open(path, method=method, **kw)
 
     def start(self) -> None:
         """Sign in (staff) and keep a CSRF token for forms, as a browser would hold one."""

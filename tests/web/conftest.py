@@ -49,12 +49,11 @@ def hidden(html: str, name: str) -> str:
 
 
 class Staff:
-    """A signed-in user driving the test client. Each request runs in its own app context, as
-    in production: the tests' own context would otherwise share ``g`` (and the CSRF token
-    cached there) across requests."""
+    """A signed-in user driving the test client (each request in its own app context, see
+    ``tests/support.py``)."""
 
     def __init__(self, client):
-        self.client = _FreshContextClient(client)
+        self.client = client
 
     def login(self, email: str, password: str = PASSWORD):
         page = self.client.get("/login").get_data(as_text=True)
@@ -79,22 +78,6 @@ class Staff:
         if 'name="idempotency_key"' in html:
             fields.append(("idempotency_key", key or hidden(html, "idempotency_key")))
         return self.client.post(url, data=_multi(fields))
-
-
-class _FreshContextClient:
-    def __init__(self, client):
-        self._client = client
-
-    def get(self, *args, **kw):
-        with self._client.application.app_context():
-            return self._client.get(*args, **kw)
-
-    def post(self, *args, **kw):
-        with self._client.application.app_context():
-            return self._client.post(*args, **kw)
-
-    def session_transaction(self):
-        return self._client.session_transaction()
 
 
 def _multi(fields):
