@@ -72,7 +72,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,64}")
 def _register_request_id(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")[:64]
+        incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
     @app.after_request

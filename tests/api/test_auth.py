@@ -1,11 +1,15 @@
 """Bearer tokens, scopes and sensitivity grants: 401, 403 and 404 exactly as the contract says."""
 
+import re
+
+import pytest
 from sqlalchemy import select
 
 from humanitarian.extensions import db
 from humanitarian.models import ApiToken, AuditEvent
 from humanitarian.services import Actor, record_incident, revoke_token
 from tests import factories as f
+from tests.support import committed
 
 from .conftest import INCIDENT
 
@@ -111,3 +115,29 @@ def test_writes_are_audited_with_token_request_id_and_ip(client, make_token):
     assert event.api_token_id == token.id
     assert event.request_id == "req-42" and event.ip == "127.0.0.1"
     assert event.entity_id == response.get_json()["id"]
+
+
+@pytest.mark.parametrize(
+    "sent, kept",
+    [
+        ("a" * 64, True),  # the longest id kept
+        ("a" * 65, False),  # one character more: replaced, not cut to 64
+        ("b" * 64 + "-extra", False),
+        ("", False),
+    ],
+)
+def test_x_request_id_is_kept_only_whole(client, make_token, sent, kept):
+    """The caller's id goes into the audit row only if the whole of it is acceptable: a
+    truncated id would look like theirs and match none of their logs."""
+    token = make_token("read,append")
+    response = client.post(
+        "/api/v1/incidents", json=INCIDENT, headers=token.headers | {"X-Request-ID": sent}
+    )
+    assert response.status_code == 201
+    echoed = response.headers["X-Request-ID"]
+    (event,) = committed(select(AuditEvent).where(AuditEvent.action == "incident.create"))
+    assert event.request_id == echoed
+    if kept:
+        assert echoed == sent
+    else:
+        assert re.fullmatch("[0-9a-f]{32}", echoed) and not sent.startswith(echoed)
