@@ -123,9 +123,11 @@ class FreshContextCliRunner(FlaskCliRunner):
 
 
 def committed(statement: Executable) -> list:
-    """The rows of ``statement`` as another connection sees them: only what was committed."""
+    """The rows of ``statement`` as another connection sees them: only what was committed.
+    One column (or entity) gives its values, several give rows."""
     with Session(db.engine) as other:
-        return list(other.scalars(statement))
+        result = other.execute(statement)
+        return list(result.scalars()) if len(result.keys()) == 1 else list(result)
 
 
 def wait_until(predicate: Callable[[], T], timeout: float, what: str, every: float = 0.1) -> T:

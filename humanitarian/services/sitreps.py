@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -74,12 +75,18 @@ def _check_request(actor: Actor, key: SitrepKey) -> None:
         errors["period_end"] = ["Must not be before period_start."]
     elif (key.period_end - key.period_start).days + 1 > MAX_PERIOD_DAYS:
         errors["period_end"] = [f"A sitrep covers at most {MAX_PERIOD_DAYS} days."]
-    if key.period_end >= utcnow().date() + timedelta(days=1):
+    if key.period_end >= _today():
         # A sitrep is frozen once generated, so a period that has not ended would stay incomplete.
         errors.setdefault("period_end", []).append("The period has not ended yet.")
     if errors:
         raise BusinessRuleError("the sitrep request breaks a rule", errors=errors)
     require_area(key.admin_pcode)
+
+
+def _today() -> date:
+    """Today where the schedule's days begin and end (``TIMEZONE``): a period has ended once
+    its last day has, there."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def find_sitrep(key: SitrepKey) -> Optional[Sitrep]:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from humanitarian.extensions import db
-from humanitarian.models import Incident, Report
+from humanitarian.models import Incident, Report, Source
 
 from .conftest import INCIDENT
 
@@ -59,7 +59,7 @@ def test_text_a_database_cannot_store_is_422(client, writer):
         body = INCIDENT | {"title": bad}
         response = client.post("/api/v1/incidents", json=body, headers=writer)
         assert "title" in _problem(response, 422)["errors"]
-    response = client.get("/api/v1/admin-areas", query_string={"q": "a\x00b"})
+    response = client.get("/api/v1/admin-areas", query_string={"q": "a\x00b"}, headers=writer)
     assert "q" in _problem(response, 422)["errors"]
     _nothing_written()
 
@@ -78,11 +78,12 @@ def test_out_of_range_values(client, writer):
     _nothing_written()
 
 
-def test_unknown_source_is_422(client, writer):
+def test_unknown_source_is_422(client, writer, source):
+    missing = db.session.scalar(select(func.max(Source.id))) + 1
     response = client.post(
-        "/api/v1/incidents", json=INCIDENT | {"source_ids": [999]}, headers=writer
+        "/api/v1/incidents", json=INCIDENT | {"source_ids": [missing]}, headers=writer
     )
-    assert _problem(response, 422)["errors"] == {"source_ids": ["Unknown source id 999."]}
+    assert _problem(response, 422)["errors"] == {"source_ids": [f"Unknown source id {missing}."]}
 
 
 def test_huge_body_is_413(app, client, writer):

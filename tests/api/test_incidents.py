@@ -93,16 +93,16 @@ def test_keyset_pagination_walks_every_record_once(client, spread):
         ("limit=all&cursor=abc", "cursor"),
     ],
 )
-def test_bad_query_parameters_are_422_naming_them(client, query, field):
-    response = client.get(f"/api/v1/incidents?{query}")
+def test_bad_query_parameters_are_422_naming_them(client, writer, query, field):
+    response = client.get(f"/api/v1/incidents?{query}", headers=writer)
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert field in response.get_json()["errors"]
 
 
 @pytest.mark.parametrize("cursor", ["abc", "W10", "WyIyMDI0LTEyLTAxIiwgIngiXQ"])
-def test_bad_cursor_is_400(client, cursor):
-    response = client.get(f"/api/v1/incidents?cursor={cursor}")
+def test_bad_cursor_is_400(client, writer, cursor):
+    response = client.get(f"/api/v1/incidents?cursor={cursor}", headers=writer)
     assert response.status_code == 400
     assert response.get_json()["title"] == "Invalid cursor"
 
