@@ -1,14 +1,15 @@
 """/incidents: filters, keyset pagination, appends, batches, idempotency and revisions."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from humanitarian.extensions import db
-from humanitarian.models import Incident, IncidentRevision, Report
+from humanitarian.models import Incident, IncidentRevision, Report, utcnow
 from humanitarian.services import Location, record_incident
 from tests import factories as f
+from tests.support import committed
 
 from .conftest import INCIDENT
 
@@ -137,6 +138,31 @@ def test_idempotent_retry_returns_the_original_response(client, writer):
     changed = client.post("/api/v1/incidents", json=INCIDENT | {"killed": 5}, headers=headers)
     assert changed.status_code == 409
     assert "Idempotency-Key" in changed.get_json()["detail"]
+
+
+def _received(key: str, at: datetime) -> None:
+    """Move a stored report's arrival time, through a connection of its own."""
+    with db.engine.begin() as other:
+        other.execute(update(Report).where(Report.idempotency_key == key).values(received_at=at))
+
+
+def test_an_idempotency_key_is_honoured_for_its_time_to_live_only(app, client, writer):
+    ttl = timedelta(hours=app.config["IDEMPOTENCY_TTL_HOURS"])
+    headers = writer | {"Idempotency-Key": "partner-batch-0002"}
+    first = client.post("/api/v1/incidents", json=INCIDENT, headers=headers)
+    assert first.status_code == 201
+
+    _received("partner-batch-0002", utcnow() - ttl + timedelta(minutes=1))
+    inside = client.post("/api/v1/incidents", json=INCIDENT, headers=headers)
+    assert inside.status_code == 201 and inside.headers["Idempotent-Replayed"] == "true"
+    assert inside.get_json() == first.get_json()
+
+    _received("partner-batch-0002", utcnow() - ttl - timedelta(minutes=1))
+    expired = client.post("/api/v1/incidents", json=INCIDENT, headers=headers)
+    assert expired.status_code == 409 and "Idempotent-Replayed" not in expired.headers
+    assert "expired" in expired.get_json()["detail"]
+    assert committed(select(func.count()).select_from(Incident)) == [1]
+    assert committed(select(func.count()).select_from(Report)) == [1]
 
 
 def test_idempotency_keys_belong_to_one_token(client, make_token):

@@ -1,9 +1,12 @@
 """Signing in and out, the login wall, role checks, CSRF and the login rate limit."""
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
 
 from humanitarian.extensions import db
-from humanitarian.models import AuditEvent
+from humanitarian.models import AuditEvent, User, utcnow
+from tests.support import committed
 
 from .conftest import PASSWORD, Staff, hidden
 
@@ -49,6 +52,39 @@ def test_lockout_after_repeated_failures(app, staff, users):
     assert locked.status_code == 401
     assert "too many failed attempts" in locked.get_data(as_text=True).lower()
     assert "login.locked" in actions()
+
+
+def _lock_state(email: str) -> tuple[int, datetime | None]:
+    (row,) = committed(select(User.failed_logins, User.locked_until).where(User.email == email))
+    return tuple(row)
+
+
+def _lock_until(email: str, until: datetime) -> None:
+    """Move the end of a lockout, through a connection of its own."""
+    with db.engine.begin() as other:
+        other.execute(update(User).where(User.email == email).values(locked_until=until))
+
+
+def test_a_lockout_lasts_its_configured_time_and_then_ends(app, staff, users):
+    email, lockout = "viewer@field.test", timedelta(seconds=app.config["LOGIN_LOCKOUT_SECONDS"])
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        assert staff.login(email, "guess-guess").status_code == 401
+    assert _lock_state(email)[1] is None  # one failure short of the limit: not locked
+    before = utcnow()
+    assert staff.login(email, "guess-guess").status_code == 401
+    failures, until = _lock_state(email)
+    assert failures == app.config["LOGIN_MAX_FAILURES"]
+    assert before + lockout <= until <= utcnow() + lockout
+
+    _lock_until(email, utcnow() + timedelta(seconds=5))  # the last seconds of the lockout
+    locked = staff.login(email, PASSWORD)
+    assert locked.status_code == 401
+    assert "too many failed attempts" in locked.get_data(as_text=True).lower()
+
+    _lock_until(email, utcnow() - timedelta(seconds=1))  # just over
+    assert staff.login(email, PASSWORD).status_code == 302
+    assert _lock_state(email) == (0, None)
+    assert actions()[-3:] == ["login.failed", "login.locked", "login"]
 
 
 def test_login_without_csrf_token_is_rejected(client, users):
