@@ -81,6 +81,7 @@ def _draw_places(ax, content: SitrepContent, extent) -> None:
             markersize=4 if inside else 3,
             color="#55606e" if inside else "#aab2bd",
             zorder=2,
+            gid=f"area-{area.pcode}",  # the SVG names what each mark stands for
         )
         ax.annotate(
             area.name_en,
@@ -121,6 +122,7 @@ def _draw_incidents(ax, content: SitrepContent) -> None:
                 linewidths=0.8,
                 zorder=3,
                 transform=where,
+                gid=f"incidents-{point.event_type}",
             )
             if point.count > 1:
                 ax.text(
