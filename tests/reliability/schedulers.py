@@ -1,0 +1,153 @@
+"""Real scheduler processes for the tests: ``flask --app app scheduler run`` on the test
+database, and what can be seen of them from outside (the lease row, the job store, the
+generation attempts, each process's log).
+
+What a scheduler runs is described by a ``Schedule``. Today schedules come from the
+environment (``HUMANITARIAN_SITREP_AREAS`` and friends); when they become database rows, only
+``Schedule.env`` (and a method to store them) changes, not the tests that use it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
+
+from humanitarian.models import SchedulerLease, SitrepRun, apscheduler_jobs
+from tests.support import committed, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLDER_LINE = re.compile(r"scheduler (\S+): \d+ jobs configured")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The scheduled sitreps: a daily and a weekly one per area, at ``hour`` (UTC)."""
+
+    areas: tuple[str, ...]
+    hour: int
+    lease_seconds: int = 60
+    settings: dict[str, str] = field(default_factory=dict)  # any other HUMANITARIAN_* values
+
+    def env(self) -> dict[str, str]:
+        return {
+            "HUMANITARIAN_SITREP_AREAS": ",".join(self.areas),
+            "HUMANITARIAN_SITREP_DAILY_HOUR": str(self.hour),
+            "HUMANITARIAN_TIMEZONE": "UTC",
+            "HUMANITARIAN_SITREP_AUDIENCES": "public",
+            "HUMANITARIAN_SCHEDULER_LEASE_SECONDS": str(self.lease_seconds),
+            **self.settings,
+        }
+
+    def job_ids(self) -> set[str]:
+        daily_weekly = {f"sitrep-{cadence}-{a}" for a in self.areas for cadence in CADENCES}
+        return daily_weekly | {"sitrep-retries"}
+
+
+CADENCES = ("daily", "weekly")
+
+
+@dataclass
+class SchedulerProcess:
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def holder(self) -> str:
+        """The lease holder name the process announced when it started."""
+        found = wait_until(
+            lambda: HOLDER_LINE.search(self.log_text()), 60, f"{self.log.name} to start"
+        )
+        return found.group(1)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def count(self, text: str) -> int:
+        return self.log_text().count(text)
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        """Make sure the process is gone (test teardown)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+def _flask() -> list[str]:
+    script = Path(sys.executable).with_name("flask")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "flask"]
+
+
+def start_scheduler(
+    database_url: str, sitrep_dir: Path, log: Path, schedule: Schedule, *args: str
+) -> SchedulerProcess:
+    """Start ``flask --app app scheduler run [args]`` with this schedule."""
+    env = os.environ | {
+        "HUMANITARIAN_DATABASE_URL": database_url,
+        "HUMANITARIAN_SITREP_DIR": str(sitrep_dir),
+        "HUMANITARIAN_SCHEDULER_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+        **schedule.env(),
+    }
+    command = [*_flask(), "--app", "app", "scheduler", "run", *args]
+    handle = log.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    return SchedulerProcess(process, log)
+
+
+def terminate(scheduler: SchedulerProcess, timeout: float = 60) -> None:
+    """A clean stop (SIGTERM) that must end the process with status 0."""
+    scheduler.signal(signal.SIGTERM)
+    status = scheduler.wait(timeout)
+    assert status == 0, f"exit status {status}:\n{scheduler.log_text()}"
+
+
+# --- what can be seen from outside -----------------------------------------------------------
+
+
+def lease() -> SchedulerLease | None:
+    rows = committed(select(SchedulerLease))
+    return rows[0] if rows else None
+
+
+def lease_holder() -> str | None:
+    held = lease()
+    return held.holder if held is not None else None
+
+
+def stored_jobs() -> set[str]:
+    return set(committed(select(apscheduler_jobs.c.id)))
+
+
+def runs(job_id: str) -> list[SitrepRun]:
+    return committed(select(SitrepRun).where(SitrepRun.job_id == job_id).order_by(SitrepRun.id))
+
+
+def set_next_run(database_url: str, job_id: str, when: datetime) -> None:
+    """Change a stored job's next run time, as if the schedulers had been down since. Done on
+    APScheduler's job store alone: a scheduler, even paused, would run what is due on its way
+    out."""
+    store = SQLAlchemyJobStore(url=database_url, tablename="apscheduler_jobs")
+    store.start(BackgroundScheduler(timezone="UTC"), "default")  # never started itself
+    try:
+        job = store.lookup_job(job_id)
+        assert job is not None, f"no stored job {job_id}"
+        job.next_run_time = when
+        store.update_job(job)
+    finally:
+        store.shutdown()
