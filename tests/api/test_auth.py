@@ -125,6 +125,7 @@ def test_writes_are_audited_with_token_request_id_and_ip(client, make_token):
         ("b" * 64 + "-extra", False),
         ("", False),
     ],
+    ids=["64 kept", "65 replaced", "70 replaced", "empty replaced"],
 )
 def test_x_request_id_is_kept_only_whole(client, make_token, sent, kept):
     """The caller's id goes into the audit row only if the whole of it is acceptable: a

@@ -1,0 +1,342 @@
+"""Break the product on purpose and check that the tests notice.
+
+    python -m tests.mutations                 # every mutation, on SQLite
+    python -m tests.mutations audit-commit    # only these (names from --list)
+    python -m tests.mutations --db postgresql --list
+
+Each mutation is a literal search and replace in one product file, standing for a way the
+README's data-safety promises could break. The working tree (what git would commit, plus new
+files it does not ignore) is copied to a scratch folder; there the tests named for each
+claim run once as they are (they must pass, or nothing is proven), then once per mutation,
+which is *killed* if they fail and *survives* if they pass. A search text that is no longer in
+its file stops the run: the product moved, and the mutation must move with it.
+
+Not part of ``make test`` (a full run takes several minutes). The results are recorded in
+tests/README.md; re-run after changes to the code these mutations touch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    claim: str  # the README promise it breaks
+    path: str  # product file, from the repository root
+    search: str
+    replace: str
+    tests: tuple[str, ...]  # pytest arguments: files, node ids or -k expressions
+
+    def apply(self, root: Path) -> str:
+        """Break the file under ``root``; returns its text as it was, for ``restore``."""
+        target = root / self.path
+        text = target.read_text(encoding="utf-8")
+        count = text.count(self.search)
+        if count != 1:
+            raise SystemExit(
+                f"mutation {self.name}: the search text occurs {count} times in {self.path} "
+                f"(expected once); update the mutation in tests/mutations.py:\n{self.search}"
+            )
+        target.write_text(text.replace(self.search, self.replace), encoding="utf-8")
+        return text
+
+    def restore(self, root: Path, text: str) -> None:
+        (root / self.path).write_text(text, encoding="utf-8")
+
+
+AUDIT, COARSE, IDEM, ONCE, REVOKE, ONE = (
+    "audit of exports and downloads",
+    "coarsening in every output",
+    "idempotency",
+    "exactly-once appends",
+    "revocation",
+    "one scheduler",
+)
+BOUNDS = "boundaries (issue 20)"
+
+MUTATIONS = (
+    Mutation(
+        "audit-commit",
+        AUDIT,
+        "humanitarian/services/audit.py",
+        "    audit(actor, action, entity_type, entity_id, **kw)\n    db.session.commit()",
+        "    audit(actor, action, entity_type, entity_id, **kw)\n    db.session.flush()",
+        (
+            "tests/api/test_audit.py",
+            "tests/api/test_audit_trail.py",
+            "tests/api/test_exports.py",
+            "tests/api/test_sitreps.py",
+        ),
+    ),
+    Mutation(
+        "export-unaudited",
+        AUDIT,
+        "humanitarian/api/exports.py",
+        '    params = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "cursor"}\n'
+        "    record_event(",
+        '    params = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "cursor"}\n'
+        "    return\n    record_event(",
+        ("tests/api/test_exports.py", "tests/api/test_audit_trail.py"),
+    ),
+    Mutation(
+        "download-unaudited",
+        AUDIT,
+        "humanitarian/services/sitreps.py",
+        '    record_event(\n        actor, "sitrep.download"',
+        '    False and record_event(\n        actor, "sitrep.download"',
+        ("tests/api/test_sitreps.py", "tests/api/test_audit_trail.py"),
+    ),
+    Mutation(
+        "sitrep-map-exact",
+        COARSE,
+        "humanitarian/reports/content.py",
+        "map_points=_map_points(incidents, coarsen=audience == Sensitivity.public)",
+        "map_points=_map_points(incidents, coarsen=False)",
+        ("tests/security/test_sitrep_map.py", "tests/security/test_coarsening.py"),
+    ),
+    Mutation(
+        "api-exact",
+        COARSE,
+        "humanitarian/api/auth.py",
+        "    return actor.max_sensitivity == Sensitivity.public",
+        "    return False",
+        ("tests/security/test_coarsening.py", "tests/api/test_incidents.py"),
+    ),
+    Mutation(
+        "web-exact",
+        COARSE,
+        "humanitarian/web/access.py",
+        "    return current_actor().max_sensitivity == Sensitivity.public",
+        "    return False",
+        ("tests/security/test_coarsening.py", "tests/web/test_dashboard.py"),
+    ),
+    Mutation(
+        "no-replay",
+        IDEM,
+        "humanitarian/services/reports.py",
+        "    raise Replay(existing)",
+        "    return",
+        ("tests/api/test_incidents.py", "tests/api/test_sitreps.py", "tests/web/test_entry.py"),
+    ),
+    Mutation(
+        "other-body-replayed",
+        IDEM,
+        "humanitarian/services/reports.py",
+        "    if fingerprint is not None and existing.request_hash != fingerprint:",
+        "    if False:",
+        ("tests/api/test_incidents.py", "tests/api/test_sitreps.py", "tests/web/test_entry.py"),
+    ),
+    Mutation(
+        "ttl-ignored",
+        IDEM,
+        "humanitarian/services/reports.py",
+        "    if existing.received_at < utcnow() - ttl:",
+        "    if False:",
+        ("tests/api/test_incidents.py",),
+    ),
+    Mutation(
+        "api-key-dropped",
+        ONCE,
+        "humanitarian/api/common.py",
+        "        with open_report(actor, idempotency_key=key, fingerprint=fingerprint) as report:",
+        "        with open_report(actor, idempotency_key=None, fingerprint=fingerprint) as report:",
+        ("tests/reliability/test_concurrent_appends.py", "tests/api/test_incidents.py"),
+    ),
+    Mutation(
+        "revoked-token-accepted",
+        REVOKE,
+        "humanitarian/services/accounts.py",
+        "            ApiToken.revoked_at.is_(None),\n",
+        "",
+        (
+            "tests/api/test_auth.py",
+            "tests/api/test_rate_limits.py",
+            "tests/security/test_matrix_read.py",
+        ),
+    ),
+    Mutation(
+        "expired-token-accepted",
+        REVOKE,
+        "humanitarian/services/accounts.py",
+        "            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),\n",
+        "",
+        ("tests/security/test_matrix_read.py", "tests/security/test_matrix_write.py"),
+    ),
+    Mutation(
+        "lease-stolen",
+        ONE,
+        "humanitarian/scheduler.py",
+        "update(L).where(L.name == name, L.expires_at <= now)",
+        "update(L).where(L.name == name)",
+        ("tests/reports/test_scheduler.py", "tests/reliability/test_scheduler_processes.py"),
+    ),
+    Mutation(
+        "lease-kept-on-stop",
+        ONE,
+        "humanitarian/scheduler.py",
+        "        if release and was_active:",
+        "        if False:",
+        ("tests/reliability/test_scheduler_processes.py", "tests/reports/test_scheduler.py"),
+    ),
+    Mutation(
+        "missed-runs-not-coalesced",
+        ONE,
+        "humanitarian/scheduler.py",
+        '"coalesce": True,',
+        '"coalesce": False,',
+        ("tests/reliability/test_scheduler_processes.py",),
+    ),
+    Mutation(
+        "unlisted-jobs-kept",
+        ONE,
+        "humanitarian/scheduler.py",
+        "        if job.id not in wanted:",
+        "        if False:",
+        ("tests/reliability/test_scheduler_processes.py",),
+    ),
+    Mutation(
+        "period-ending-today-accepted",
+        BOUNDS,
+        "humanitarian/services/sitreps.py",
+        "    if key.period_end >= _today():",
+        "    if key.period_end > _today():",
+        ("tests/reports/test_period_end.py", "tests/api/test_sitreps.py"),
+    ),
+    Mutation(
+        "lockout-never-ends",
+        BOUNDS,
+        "humanitarian/services/accounts.py",
+        "    if user.locked_until and user.locked_until > now:",
+        "    if user.locked_until:",
+        ("tests/web/test_auth.py",),
+    ),
+    Mutation(
+        "request-id-truncated",
+        BOUNDS,
+        "humanitarian/__init__.py",
+        'incoming = request.headers.get("X-Request-ID", "")\n',
+        'incoming = request.headers.get("X-Request-ID", "")[:64]\n',
+        ("tests/api/test_auth.py",),
+    ),
+)
+BY_NAME = {m.name: m for m in MUTATIONS}
+FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", re.MULTILINE)
+
+
+def copy_tree(into: Path) -> Path:
+    """The working tree as git sees it (tracked and new, unignored files) under ``into``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return into
+
+
+def run_tests(tree: Path, db: str, tests: tuple[str, ...]) -> tuple[int, list[str], float]:
+    """Run pytest on the copy (its own package first on the path); exit status, failed tests."""
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    command = [sys.executable, "-m", "pytest", f"--db={db}", "-q", "-p", "no:cacheprovider"]
+    started = time.monotonic()
+    done = subprocess.run([*command, *tests], cwd=tree, env=env, capture_output=True, text=True)
+    failed = sorted(set(FAILED_LINE.findall(done.stdout)))
+    if done.returncode not in (0, 1):  # 2-5: interrupted, internal or usage error, no tests
+        raise SystemExit(f"pytest could not run {tests} (status {done.returncode}):\n{done.stdout}")
+    return done.returncode, failed, time.monotonic() - started
+
+
+def check_isolation(tree: Path) -> None:
+    """The copy's tests must import the copy's product, not the installed checkout."""
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import humanitarian; print(humanitarian.__file__)"],
+        cwd=tree,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not Path(where).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"the scratch copy imports the product from {where}, not from {tree}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.mutations", description=__doc__)
+    parser.add_argument("names", nargs="*", help="mutations to run (default: all)")
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
+    parser.add_argument("--list", action="store_true", help="list the mutations and stop")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copy")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in BY_NAME]
+    if unknown:
+        parser.error(f"unknown mutation(s) {', '.join(unknown)}; see --list")
+    chosen = [BY_NAME[n] for n in args.names] or list(MUTATIONS)
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:<30} {m.claim:<32} {m.path}")
+        return 0
+
+    scratch = Path(tempfile.mkdtemp(prefix="humanitarian-mutations-"))
+    try:
+        return _run(copy_tree(scratch / "tree"), chosen, args.db)
+    finally:
+        if args.keep:
+            print(f"scratch copy kept in {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(tree: Path, chosen: list[Mutation], db: str) -> int:
+    check_isolation(tree)
+    for m in chosen:  # every search text is checked before anything runs
+        m.restore(tree, m.apply(tree))
+    baseline = tuple(dict.fromkeys(t for m in chosen for t in m.tests))
+    status, failed, seconds = run_tests(tree, db, baseline)
+    if status != 0:
+        print(f"the tests fail before any mutation ({seconds:.0f} s): {failed}")
+        return 2
+    print(f"baseline: {len(baseline)} test files pass on {db} ({seconds:.0f} s)")
+    survivors = []
+    for m in chosen:
+        original = m.apply(tree)
+        try:
+            status, failed, seconds = run_tests(tree, db, m.tests)
+        finally:
+            m.restore(tree, original)
+        verdict = "killed" if status == 1 else "SURVIVED"
+        print(f"{verdict:<8} {m.name:<30} {seconds:4.0f} s  {len(failed)} failed")
+        for name in failed[:8]:
+            print(f"           {name}")
+        if len(failed) > 8:
+            print(f"           … and {len(failed) - 8} more")
+        if status == 0:
+            survivors.append(m.name)
+    if survivors:
+        print(f"survived: {', '.join(survivors)} (strengthen the tests)")
+        return 1
+    print(f"all {len(chosen)} mutations killed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
