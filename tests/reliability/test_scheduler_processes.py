@@ -97,12 +97,14 @@ def test_one_scheduler_acts_and_a_standby_takes_over_when_it_is_killed(scheduler
     assert standby.count("is active") == 0 and standby.count("Running job") == 0
     assert lease_holder() == holder
 
+    # Something for the next holder to do. The active instance sleeps until its next job (the
+    # retry sweep, minutes away) and does not see this change before it is killed.
+    set_next_run(database_url, "sitrep-daily-SY02", datetime.now(UTC) - timedelta(minutes=1))
     active.signal(signal.SIGKILL)
     killed = time.monotonic()
     active.wait(10)
     dead = lease()  # the killed holder's lease, never released
     assert dead.holder == holder
-    set_next_run(database_url, "sitrep-daily-SY02", datetime.now(UTC) - timedelta(minutes=1))
     wait_until(
         lambda: lease_holder() == standby.holder,
         LEASE + HEARTBEAT + 30,
@@ -137,7 +139,7 @@ def test_sigterm_releases_the_lease_and_the_next_holder_drops_unlisted_areas(sch
     terminate(a)
     assert "releasing the lease" in a.log_text()
     # Released: taken at the standby's next heartbeat. Expired, it would take 29 s or more.
-    wait_until(lambda: lease_holder() == b.holder, 10, "the standby to take the released lease")
+    wait_until(lambda: lease_holder() == b.holder, 15, "the standby to take the released lease")
     wait_until(lambda: stored_jobs() == fewer.job_ids(), 30, "the jobs of SY02 to be removed")
     assert b.count("removing job sitrep-daily-SY02") == 1
     assert b.count("removing job sitrep-weekly-SY02") == 1
