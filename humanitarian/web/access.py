@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..extensions import login_manager
 from ..models.enums import ROLE_SCOPES, Role, Scope, Sensitivity, sensitivities_up_to
 from ..services import Actor
-from . import bp
+from .blueprint import bp
 
 # Reachable without signing in. Everything else that is not the JSON API needs a session.
 OPEN_ENDPOINTS = frozenset({"static", "web.login"})

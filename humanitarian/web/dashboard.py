@@ -19,8 +19,8 @@ from ..services import (
     summarize,
 )
 from ..services.filters import start_of
-from . import bp
 from .access import current_actor, requires
+from .blueprint import bp
 from .charts import incident_map, incident_timeline, timeline_chart
 from .facilities import with_status
 from .forms import FormState, load_form

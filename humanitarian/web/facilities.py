@@ -24,8 +24,8 @@ from ..services import (
     set_infrastructure_status,
     status_history,
 )
-from . import bp
 from .access import current_actor, requires, writable_sensitivities
+from .blueprint import bp
 from .forms import FormState, done, load_form, run_list, save
 from .present import area_choices, area_index, dump, page_links, source_choices
 

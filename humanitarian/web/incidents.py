@@ -20,8 +20,8 @@ from ..services import (
     list_incidents,
     record_incident,
 )
-from . import bp
 from .access import coarsened, current_actor, requires, writable_sensitivities
+from .blueprint import bp
 from .forms import FormState, done, load_form, run_list, save
 from .present import area_choices, area_index, coarsen_snapshot, dump, page_links, source_choices
 

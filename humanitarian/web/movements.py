@@ -8,8 +8,8 @@ from schemas import MovementInSchema, MovementOutSchema, MovementQuerySchema
 
 from ..models.enums import EstimateMethod, MovementType, Scope, Verification
 from ..services import get_movement, list_movements, record_movement
-from . import bp
 from .access import current_actor, requires, writable_sensitivities
+from .blueprint import bp
 from .forms import FormState, done, load_form, run_list, save
 from .present import area_choices, area_index, dump, page_links, source_choices
 

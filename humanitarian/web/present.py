@@ -10,8 +10,8 @@ from marshmallow import Schema
 
 from ..services import list_areas, list_sources
 from ..services.areas import admin2_centroid
-from . import bp
 from .access import coarsened, current_actor
+from .blueprint import bp
 
 
 def dump(schema_cls: type[Schema], items, *, many: bool = True):

@@ -25,8 +25,8 @@ from ..services import (
     set_status_verification,
     status_changes,
 )
-from . import bp
 from .access import current_actor, requires, safe_next
+from .blueprint import bp
 from .forms import CONTROL_FIELDS, FormState, load_form
 from .present import area_index, dump
 

@@ -1,30 +1,36 @@
-"""Everything one sitrep shows, gathered through the service layer for one audience.
+"""Everything one sitrep shows, gathered for one audience, and the port to its renderer.
 
 The data are read with an actor whose grant equals the sitrep's audience, so a public sitrep
 holds only public records however senior the person who asked for it.
+
+Gathering the figures is service work; turning them into a PDF is a surface's. The service
+layer never imports the renderer: the ``reports`` package registers it on the app
+(``register_renderer``) and ``render`` calls whatever is registered.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
 from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
-from ..services import Actor, RecordFilter, current_statuses, status_changes
-from ..services.areas import admin2_centroid, get_area, subtree_pcodes
-from ..services.comparison import Change, previous_period, summarize_with_previous
-from ..services.facilities import facility_select
-from ..services.filters import start_of
-from ..services.incidents import incident_select
-from ..services.movements import movement_select
-from ..services.summary import Summary
+from .actors import Actor
+from .areas import admin2_centroid, get_area, subtree_pcodes
+from .comparison import Change, previous_period, summarize_with_previous
+from .facilities import current_statuses, facility_select, status_changes
+from .filters import RecordFilter, start_of
+from .incidents import incident_select
+from .movements import movement_select
+from .summary import Summary
 
 VERIFICATION_RANK = {
     Verification.verified: 0,
@@ -105,7 +111,6 @@ class SitrepContent:
     map_areas: list[AdminArea]
     map_points: list[MapPoint]
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    highlights: list[str] = field(default_factory=list)
 
     @property
     def coarsened(self) -> bool:
@@ -115,8 +120,6 @@ class SitrepContent:
 def build_content(
     admin_pcode: str, since: date, until: date, audience: Sensitivity, generated_at: datetime
 ) -> SitrepContent:
-    from .highlights import highlights
-
     reader = reader_for(audience)
     area = get_area(admin_pcode)
     filters = RecordFilter(admin_pcode=admin_pcode, since=since, until=until)
@@ -144,7 +147,6 @@ def build_content(
         map_points=_map_points(incidents, coarsen=audience == Sensitivity.public),
     )
     content.area_names = _area_names({i.admin_pcode for i in incidents})
-    content.highlights = highlights(content)
     return content
 
 
@@ -267,3 +269,28 @@ def _map_points(incidents: list[Incident], coarsen: bool) -> list[MapPoint]:
             point.casualties += hurt
             point.count += 1
     return list(places.values())
+
+
+@dataclass
+class RenderedSitrep:
+    """What a renderer returns: the PDF, its page count and its title."""
+
+    pdf: bytes
+    page_count: int
+    title: str
+
+
+Renderer = Callable[[SitrepContent], RenderedSitrep]
+_RENDERER = "humanitarian.sitrep_renderer"
+
+
+def register_renderer(app: Flask, renderer: Renderer) -> None:
+    """Called by the surface that draws sitreps when the app is built."""
+    app.extensions[_RENDERER] = renderer
+
+
+def render(content: SitrepContent) -> RenderedSitrep:
+    renderer = current_app.extensions.get(_RENDERER)
+    if renderer is None:
+        raise RuntimeError("no sitrep renderer is registered on this app")
+    return renderer(content)
