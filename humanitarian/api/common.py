@@ -15,7 +15,6 @@ from webargs.flaskparser import FlaskParser
 from ..models import Report
 from ..models.enums import Scope
 from ..services import Actor, Replay, ServiceError, open_report, request_fingerprint
-from .auth import coarsened
 
 API_PREFIX = "/api/v1"
 
@@ -161,10 +160,6 @@ def json_body() -> Any:
         return json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
         abort(400, description=f"the body is not valid JSON: {exc}")
-
-
-def out_context(actor: Actor) -> dict:
-    return {"coarsen": coarsened(actor), "grant": actor.max_sensitivity}
 
 
 def item_error(index: int, exc: ServiceError) -> ServiceError:

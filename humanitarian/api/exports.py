@@ -21,7 +21,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import AdminArea
 from ..services import Actor, RecordFilter, record_event
-from .common import out_context
 
 STREAM_PARTITION = 500
 MEDIA_TYPES = {
@@ -129,7 +128,7 @@ def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
     ``format``)."""
     fmt = negotiate(query.get("format"))
     filters: RecordFilter = query["filters"]
-    schema = listing.schema(many=True, context=out_context(actor))
+    schema = listing.schema(many=True, reader=actor)
     if query["limit"] == "all":
         stmt = listing.select(actor, filters)  # permission and filter errors surface here
         _audit_export(actor, listing, fmt, query)

@@ -38,7 +38,6 @@ from .common import (
     list_doc,
     make_blueprint,
     ok_doc,
-    out_context,
 )
 from .exports import Column, Listing, adm, list_response
 
@@ -122,7 +121,7 @@ class Facilities(MethodView):
         actor.require(Scope.append)
         payload = json_body()
         data = FacilityInSchema().load(payload)
-        out = FacilityOutSchema(context=out_context(actor))
+        out = FacilityOutSchema(reader=actor)
 
         def work(report):
             return out.dump(FacilityView(create_facility(actor, data, report=report), None))
@@ -140,7 +139,7 @@ class FacilityItem(MethodView):
         actor = current_actor()
         facility = get_facility(actor, facility_id)
         view = FacilityView(facility, current_status(actor, facility))
-        return json_response(FacilityOutSchema(context=out_context(actor)).dump(view))
+        return json_response(FacilityOutSchema(reader=actor).dump(view))
 
 
 @blp.route("/facilities/<uuid:facility_id>/statuses")
@@ -150,7 +149,7 @@ class FacilityStatuses(MethodView):
         """The facility's status history, oldest first; nothing in it is ever overwritten."""
         actor = current_actor()
         history = status_history(actor, facility_id)
-        items = StatusOutSchema(many=True, context=out_context(actor)).dump(history)
+        items = StatusOutSchema(many=True, reader=actor).dump(history)
         return json_response({"items": items, "next_cursor": None})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
@@ -162,7 +161,7 @@ class FacilityStatuses(MethodView):
         actor.require(Scope.append)
         payload = json_body()
         data = StatusInSchema().load(payload)
-        out = StatusOutSchema(context=out_context(actor))
+        out = StatusOutSchema(reader=actor)
 
         def work(report):
             return out.dump(set_infrastructure_status(actor, facility_id, data, report=report))

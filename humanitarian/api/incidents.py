@@ -44,7 +44,6 @@ from .common import (
     list_doc,
     make_blueprint,
     ok_doc,
-    out_context,
 )
 from .exports import Column, Listing, adm, list_response, source_names
 
@@ -127,7 +126,7 @@ class Incidents(MethodView):
             headers,
             one=IncidentInSchema,
             batch=IncidentBatchSchema,
-            out=IncidentOutSchema(context=out_context(current_actor())),
+            out=IncidentOutSchema(reader=current_actor()),
             record=record_incident,
             collection="incidents",
         )
@@ -140,7 +139,7 @@ class IncidentItem(MethodView):
         """One incident at its latest revision."""
         actor = current_actor()
         incident = get_incident(actor, incident_id)
-        return json_response(IncidentOutSchema(context=out_context(actor)).dump(incident))
+        return json_response(IncidentOutSchema(reader=actor).dump(incident))
 
 
 @blp.route("/incidents/<uuid:incident_id>/revisions")
@@ -150,7 +149,7 @@ class IncidentRevisions(MethodView):
         """The incident's revision history, oldest first, each with its reason."""
         actor = current_actor()
         revisions = incident_revisions(actor, incident_id)
-        items = IncidentRevisionSchema(many=True, context=out_context(actor)).dump(revisions)
+        items = IncidentRevisionSchema(many=True, reader=actor).dump(revisions)
         return json_response({"items": items, "next_cursor": None})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
@@ -162,7 +161,7 @@ class IncidentRevisions(MethodView):
         actor.require(Scope.append)
         payload = json_body()
         data = CorrectionSchema().load(payload)
-        out = IncidentOutSchema(context=out_context(actor))
+        out = IncidentOutSchema(reader=actor)
 
         def work(report):
             incident = correct_incident(

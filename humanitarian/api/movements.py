@@ -26,7 +26,6 @@ from .common import (
     list_doc,
     make_blueprint,
     ok_doc,
-    out_context,
 )
 from .exports import Areas, Column, Listing, adm, list_response, source_names
 
@@ -108,7 +107,7 @@ class Movements(MethodView):
             headers,
             one=MovementInSchema,
             batch=MovementBatchSchema,
-            out=MovementOutSchema(context=out_context(current_actor())),
+            out=MovementOutSchema(reader=current_actor()),
             record=record_movement,
             collection="movements",
         )
@@ -121,4 +120,4 @@ class MovementItem(MethodView):
         """One movement."""
         actor = current_actor()
         movement = get_movement(actor, movement_id)
-        return json_response(MovementOutSchema(context=out_context(actor)).dump(movement))
+        return json_response(MovementOutSchema(reader=actor).dump(movement))

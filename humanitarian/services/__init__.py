@@ -71,6 +71,7 @@ from .sitreps import (
     sitrep_pdf_path,
 )
 from .summary import Summary, summarize
+from .visibility import ReaderView, coarsened, location_hidden
 
 __all__ = [
     "Actor",
@@ -88,6 +89,7 @@ __all__ = [
     "Page",
     "PermissionDenied",
     "RecordFilter",
+    "ReaderView",
     "Replay",
     "ServiceError",
     "SitrepFailed",
@@ -103,6 +105,7 @@ __all__ = [
     "create_token",
     "create_user",
     "generate_sitrep",
+    "coarsened",
     "current_status",
     "current_statuses",
     "ensure_organization",
@@ -123,6 +126,7 @@ __all__ = [
     "list_sitrep_runs",
     "list_sitreps",
     "list_sources",
+    "location_hidden",
     "movement_select",
     "open_report",
     "record_event",

@@ -15,11 +15,12 @@ from ..models.enums import Scope, Verification, sensitivities_up_to
 from .actors import Actor
 from .areas import in_subtree, require_area
 from .audit import audit, record_restricted_views
-from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
+from .common import decode_cursor, encode_cursor, load_sources, parse_uuid
 from .errors import BusinessRuleError, InvalidCursor, NotFound
 from .filters import Page, RecordFilter, apply_bbox, start_of
 from .inputs import FacilityInput, StatusInput
 from .reports import open_report
+from .visibility import visible
 
 
 def create_facility(

@@ -17,11 +17,12 @@ from ..models.enums import EVENT_TAXONOMY, Scope, Verification
 from .actors import Actor
 from .areas import in_subtree, require_area
 from .audit import audit, record_restricted_views
-from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
+from .common import decode_cursor, encode_cursor, load_sources, parse_uuid
 from .errors import BusinessRuleError, InvalidCursor, NotFound
 from .filters import Page, RecordFilter, apply_bbox
 from .inputs import IncidentInput, Location
 from .reports import open_report
+from .visibility import visible
 
 _FIELDS = (
     "title",

@@ -15,11 +15,12 @@ from ..models.enums import Scope, Verification
 from .actors import Actor
 from .areas import existing_pcodes, in_subtree
 from .audit import audit, record_restricted_views
-from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
+from .common import decode_cursor, encode_cursor, load_sources, parse_uuid
 from .errors import BusinessRuleError, InvalidCursor, NotFound
 from .filters import BBox, Page, RecordFilter
 from .inputs import MovementInput
 from .reports import open_report
+from .visibility import visible
 
 
 def _check_rules(data: MovementInput) -> None:

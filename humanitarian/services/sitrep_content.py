@@ -24,13 +24,15 @@ from ..extensions import db
 from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
 from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
 from .actors import Actor
-from .areas import admin2_centroid, get_area, subtree_pcodes
+from .areas import get_area, subtree_pcodes
 from .comparison import Change, previous_period, summarize_with_previous
 from .facilities import current_statuses, facility_select, status_changes
 from .filters import RecordFilter, start_of
 from .incidents import incident_select
 from .movements import movement_select
 from .summary import Summary
+from .visibility import ReaderView
+from .visibility import coarsened as coarsened_for
 
 VERIFICATION_RANK = {
     Verification.verified: 0,
@@ -114,7 +116,8 @@ class SitrepContent:
 
     @property
     def coarsened(self) -> bool:
-        return self.audience == Sensitivity.public
+        """Whether the edition's readers see locations at district level only."""
+        return coarsened_for(reader_for(self.audience))
 
 
 def build_content(
@@ -144,7 +147,7 @@ def build_content(
         flows=flows,
         sources=_sources(incidents, statuses, flows),
         map_areas=_map_areas(area),
-        map_points=_map_points(incidents, coarsen=audience == Sensitivity.public),
+        map_points=_map_points(incidents, ReaderView(reader)),
     )
     content.area_names = _area_names({i.admin_pcode for i in incidents})
     return content
@@ -250,14 +253,17 @@ def _map_areas(area: AdminArea) -> list[AdminArea]:
     return [a for a in rows if a.centroid_lat is not None and a.level > 0]
 
 
-def _map_points(incidents: list[Incident], coarsen: bool) -> list[MapPoint]:
-    """Incident locations, one point per place and event type with its incident count and
-    casualties. Public sitreps place incidents at their district centroid, as public views do."""
+def _map_points(incidents: list[Incident], view: ReaderView) -> list[MapPoint]:
+    """Incident locations as the edition's readers see them (public: district centroids), one
+    point per place and event type with its incident count and casualties. Incidents without
+    coordinates are placed at their district centroid."""
     places: dict[tuple[float, float, str], MapPoint] = {}
     for incident in incidents:
-        lat, lon = incident.latitude, incident.longitude
-        if coarsen or lat is None:
-            lat, lon = admin2_centroid(incident.admin_pcode)
+        _, lat, lon, _ = view.location(
+            incident.admin_pcode, incident.latitude, incident.longitude, incident.geo_precision
+        )
+        if lat is None:
+            lat, lon = view.district_centroid(incident.admin_pcode)
         if lat is None:
             continue
         hurt = (incident.killed or 0) + (incident.injured or 0)

@@ -9,7 +9,7 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from ..extensions import login_manager
-from ..models.enums import ROLE_SCOPES, Role, Scope, Sensitivity, sensitivities_up_to
+from ..models.enums import ROLE_SCOPES, Role, Scope, sensitivities_up_to
 from ..services import Actor
 from .blueprint import bp
 
@@ -32,11 +32,6 @@ def can(scope: str) -> bool:
     if not current_user.is_authenticated:
         return False
     return Scope(scope) in ROLE_SCOPES[Role(current_user.role)]
-
-
-def coarsened() -> bool:
-    """Public-grant readers get coordinates moved to the district centroid, as in the API."""
-    return current_actor().max_sensitivity == Sensitivity.public
 
 
 def writable_sensitivities() -> list[str]:

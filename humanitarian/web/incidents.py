@@ -18,12 +18,13 @@ from ..services import (
     incident_revisions,
     list_facilities,
     list_incidents,
+    location_hidden,
     record_incident,
 )
-from .access import coarsened, current_actor, requires, writable_sensitivities
+from .access import current_actor, requires, writable_sensitivities
 from .blueprint import bp
 from .forms import FormState, done, load_form, run_list, save
-from .present import area_choices, area_index, coarsen_snapshot, dump, page_links, source_choices
+from .present import area_choices, area_index, dump, page_links, snapshots_as_seen, source_choices
 
 FORM_TEMPLATE = "incidents/form.html"
 
@@ -105,10 +106,11 @@ def _visible_facility(actor, facility_id):
 
 
 def _history(revisions) -> list[dict]:
-    """Each revision with the fields it changed compared to the one before."""
+    """Each revision with the fields it changed compared to the one before, as the user sees
+    them (a public user's locations coarsened, links above the grant left out)."""
     out, previous = [], None
-    for rev in revisions:
-        data = coarsen_snapshot(rev.data or {})
+    snapshots = snapshots_as_seen([r.data or {} for r in revisions])
+    for rev, data in zip(revisions, snapshots, strict=True):
         changed = [] if previous is None else _changed(previous, data)
         out.append({"revision": rev, "data": data, "changed": changed})
         previous = data
@@ -126,7 +128,7 @@ def incident_correct(incident_id):
     """Correct an incident: a new revision with a reason."""
     actor = current_actor()
     incident = get_incident(actor, incident_id)
-    if coarsened() and incident.latitude is not None and incident.geo_precision < 3:
+    if location_hidden(actor, incident):
         # The form would have to show the district centroid and saving it would move the point.
         abort(
             403,
