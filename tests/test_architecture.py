@@ -206,6 +206,7 @@ def test_the_graph_is_read(edges):
     pairs = {(e.source, e.target) for e in edges}
     assert ("humanitarian.services.incidents", "humanitarian.services.actors") in pairs
     assert ("humanitarian.reports.render", "humanitarian.services.sitrep_content") in pairs
+    assert ("humanitarian.api.incidents", "humanitarian.kinds") in pairs
     function_level = [e for e in edges if not e.module_level]
     assert any(
         e.source == "humanitarian" and e.target == "humanitarian.api" for e in function_level

@@ -35,6 +35,7 @@ from .facilities import (
     create_facility,
     current_status,
     current_statuses,
+    facility_export_select,
     facility_select,
     get_facility,
     list_facilities,
@@ -42,11 +43,13 @@ from .facilities import (
     set_status_verification,
     status_changes,
     status_history,
+    with_current_status,
 )
 from .filters import BBox, Page, RecordFilter
 from .incidents import (
     correct_incident,
     get_incident,
+    incident_export_select,
     incident_revisions,
     incident_select,
     list_incidents,
@@ -57,6 +60,7 @@ from .inputs import FacilityInput, IncidentInput, Location, MovementInput, Statu
 from .movements import (
     get_movement,
     list_movements,
+    movement_export_select,
     movement_select,
     record_movement,
     set_movement_verification,
@@ -110,12 +114,14 @@ __all__ = [
     "current_statuses",
     "ensure_organization",
     "ensure_source",
+    "facility_export_select",
     "facility_select",
     "get_area",
     "get_facility",
     "get_incident",
     "get_movement",
     "get_sitrep",
+    "incident_export_select",
     "incident_revisions",
     "incident_select",
     "list_areas",
@@ -127,6 +133,7 @@ __all__ = [
     "list_sitreps",
     "list_sources",
     "location_hidden",
+    "movement_export_select",
     "movement_select",
     "open_report",
     "record_event",
@@ -144,4 +151,5 @@ __all__ = [
     "status_history",
     "summarize",
     "token_from_secret",
+    "with_current_status",
 ]

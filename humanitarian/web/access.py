@@ -9,7 +9,7 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from ..extensions import login_manager
-from ..models.enums import ROLE_SCOPES, Role, Scope, sensitivities_up_to
+from ..models.enums import ROLE_SCOPES, Role, Scope
 from ..services import Actor
 from .blueprint import bp
 
@@ -32,11 +32,6 @@ def can(scope: str) -> bool:
     if not current_user.is_authenticated:
         return False
     return Scope(scope) in ROLE_SCOPES[Role(current_user.role)]
-
-
-def writable_sensitivities() -> list[str]:
-    """Users may only write records they could read back."""
-    return [s.value for s in sensitivities_up_to(current_actor().max_sensitivity)]
 
 
 def requires(scope: Scope):
