@@ -1,4 +1,27 @@
-"""The service layer. Web views, API views, CLI commands and scheduled jobs all call these."""
+"""The service layer. Web views, API views, CLI commands, imports and scheduled jobs all call
+these functions; each checks permissions, validates and owns its transaction.
+
+Layers run one way: models ← services ← surfaces (``api``, ``web``, ``reports``, ``cli``,
+``scheduler``/``jobs``). Nothing here imports a surface, ``humanitarian.kinds`` or ``schemas``
+(``tests/test_architecture.py`` fails if it does).
+
+Where things live:
+
+- ``actors``: who is acting (``Actor``); ``errors``: what a service raises.
+- ``visibility``: what an actor may see: records above their grant (none), locations (public
+  readers: no finer than the district), links to facilities above their grant (none). The one
+  place for these rules; every surface goes through it.
+- ``records``: what every record kind shares: keyset pages, reading one visible record,
+  verification kept as workflow state.
+- ``incidents``, ``facilities`` (with their status entries), ``movements``: append, correct,
+  verify, list and export each kind; ``inputs``: their typed inputs; ``filters``: list filters.
+- ``reports``: the envelope of every write (one transaction, idempotency keys); ``audit``: the
+  audit trail.
+- ``areas``: the gazetteer (p-codes, subtrees, centroids).
+- ``summary``, ``comparison``: key figures; ``sitrep_content``: what a sitrep shows (the PDF
+  renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive.
+- ``accounts``: users, tokens, sources; ``imports``: ACLED files; ``demo``: the demo scenario.
+"""
 
 from .accounts import (
     authenticate,
