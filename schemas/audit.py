@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from humanitarian.services.audit import AuditFilter
 
 from .fields import UTCDateTime
+from .outputs import ReaderSchema
 from .queries import Limit, QuerySchema
 
 MAX_USER_ID = 2**31 - 1  # user ids are 32-bit integers in the database
@@ -74,7 +75,7 @@ class AuditQuerySchema(QuerySchema):
         }
 
 
-class AuditEventOutSchema(Schema):
+class AuditEventOutSchema(ReaderSchema):
     id = fields.Integer()
     occurred_at = UTCDateTime()
     action = fields.String()

@@ -1,16 +1,18 @@
-"""Response bodies. Pass ``context={"coarsen": True}`` for public readers: their coordinates are
-moved to the admin-2 (district) centroid and marked ``geo_precision`` 3. Pass the reader's
-sensitivity grant as ``context={"grant": ...}``: an incident's link to a facility above it is
-left out (without a grant, only links to public facilities are shown)."""
+"""Response bodies.
+
+A record is always dumped for a reader: ``IncidentOutSchema(reader=actor).dump(incident)``.
+What that reader sees of its location and links (public readers: coordinates at the district
+centroid; nobody: a link to a facility above their grant) is decided by
+``humanitarian.services.visibility``, not here. Dumping a located or linked record without a
+reader is an error, so no surface can forget it.
+"""
 
 from __future__ import annotations
 
-import uuid
+from typing import Optional
 
 from marshmallow import Schema, fields, post_dump
 
-from humanitarian.extensions import db
-from humanitarian.models import Facility
 from humanitarian.models.enums import (
     DatePrecision,
     EstimateMethod,
@@ -24,7 +26,8 @@ from humanitarian.models.enums import (
     TargetType,
     Verification,
 )
-from humanitarian.services.areas import admin2_centroid
+from humanitarian.services.actors import Actor
+from humanitarian.services.visibility import ReaderView
 
 from .fields import UTCDateTime, enum_field
 
@@ -36,7 +39,21 @@ class SourceSchema(Schema):
     reliability_note = fields.String(allow_none=True)
 
 
-class AdminAreaSchema(Schema):
+class ReaderSchema(Schema):
+    """A schema that dumps for one reader (``reader=actor``), through a ``ReaderView``."""
+
+    def __init__(self, *, reader: Optional[Actor] = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._view = ReaderView(reader) if reader is not None else None
+
+    @property
+    def seen(self) -> ReaderView:
+        if self._view is None:
+            raise TypeError(f"{type(self).__name__} dumps for a reader: pass reader=actor")
+        return self._view
+
+
+class AdminAreaSchema(ReaderSchema):
     pcode = fields.String()
     name_en = fields.String()
     name_ar = fields.String()
@@ -46,17 +63,7 @@ class AdminAreaSchema(Schema):
     centroid_lon = fields.Float(allow_none=True)
 
 
-def facility_hidden(context: dict, facility_id) -> bool:
-    """True when ``facility_id`` names a facility above the reader's grant: the link alone
-    would tell them that the facility exists."""
-    if facility_id is None:
-        return False
-    grant = Sensitivity(context.get("grant", Sensitivity.public))
-    facility = db.session.get(Facility, uuid.UUID(str(facility_id)))
-    return facility is None or not grant.allows(facility.sensitivity)
-
-
-class RecordOutSchema(Schema):
+class RecordOutSchema(ReaderSchema):
     id = fields.UUID()
     report_id = fields.UUID()
     sensitivity = enum_field(Sensitivity)
@@ -72,16 +79,8 @@ class LocatedOutSchema(RecordOutSchema):
     geo_precision = fields.Integer()
 
     @post_dump
-    def _coarsen(self, data, **_):
-        if not self.context.get("coarsen") or data.get("latitude") is None:
-            return data
-        cache = self.context.setdefault("centroids", {})
-        pcode = data["admin_pcode"]
-        if pcode not in cache:
-            cache[pcode] = admin2_centroid(pcode)
-        data["latitude"], data["longitude"] = cache[pcode]
-        data["geo_precision"] = 3
-        return data
+    def _location_as_seen(self, data, **_):
+        return self.seen.location_fields(data)
 
 
 class IncidentOutSchema(LocatedOutSchema):
@@ -108,13 +107,12 @@ class IncidentOutSchema(LocatedOutSchema):
     sources = fields.List(fields.Nested(SourceSchema))
 
     @post_dump
-    def _hide_unseen_facility(self, data, **_):
-        if facility_hidden(self.context, data.get("facility_id")):
-            data["facility_id"] = None
+    def _link_as_seen(self, data, **_):
+        data["facility_id"] = self.seen.facility_id(data.get("facility_id"))
         return data
 
 
-class IncidentRevisionSchema(Schema):
+class IncidentRevisionSchema(ReaderSchema):
     revision = fields.Integer()
     reason = fields.String(allow_none=True)
     report_id = fields.UUID()
@@ -122,25 +120,9 @@ class IncidentRevisionSchema(Schema):
     data = fields.Dict(metadata={"description": "the full record as of this revision"})
 
     @post_dump
-    def _coarsen(self, data, **_):
-        """Snapshots hold the exact location; public readers get the district centroid."""
-        location = (data.get("data") or {}).get("location") or {}
-        if not self.context.get("coarsen") or location.get("latitude") is None:
-            return data
-        cache = self.context.setdefault("centroids", {})
-        pcode = location.get("admin_pcode")
-        if pcode not in cache:
-            cache[pcode] = admin2_centroid(pcode)
-        location = {**location, "geo_precision": 3}
-        location["latitude"], location["longitude"] = cache[pcode]
-        data["data"] = {**data["data"], "location": location}
-        return data
-
-    @post_dump
-    def _hide_unseen_facility(self, data, **_):
-        snapshot = data.get("data") or {}
-        if facility_hidden(self.context, snapshot.get("facility_id")):
-            data["data"] = {**snapshot, "facility_id": None}
+    def _snapshot_as_seen(self, data, **_):
+        """Snapshots hold the stored location and link; the reader sees them as on the record."""
+        data["data"] = self.seen.snapshot(data.get("data") or {})
         return data
 
 

@@ -116,15 +116,14 @@ def _plan(since: str, bench: Bench, label: str) -> None:
     """EXPLAIN ANALYZE of the query the export streams (the API's own statement)."""
     from datetime import date
 
-    from humanitarian.api.incidents import _stream_select
     from humanitarian.extensions import db as sqla
     from humanitarian.models.enums import Channel, Scope, Sensitivity
-    from humanitarian.services import Actor, RecordFilter
+    from humanitarian.services import Actor, RecordFilter, incident_export_select
 
     actor = Actor(Channel.api, frozenset({Scope.read}), Sensitivity.partner)
     filters = RecordFilter(since=date.fromisoformat(since) if since > "1900-01-01" else None)
     with db.app_context():
-        compiled = _stream_select(actor, filters).compile(
+        compiled = incident_export_select(actor, filters).compile(
             dialect=sqla.engine.dialect, compile_kwargs={"render_postcompile": True}
         )
     bench.plans[f"export {label}"] = explain(Statement(str(compiled), compiled.params))

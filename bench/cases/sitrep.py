@@ -42,8 +42,8 @@ def _hello_pdf() -> float:
 
 def _split(area: str) -> dict:
     """Time the content and rendering halves separately (nothing archived)."""
-    from humanitarian.reports.content import build_content
     from humanitarian.reports.render import render_pdf
+    from humanitarian.services.sitrep_content import build_content
 
     began = time.perf_counter()
     content = build_content(area, PERIOD[0], PERIOD[1], AUDIENCE, datetime.now(UTC))
@@ -67,8 +67,8 @@ def run(bench: Bench) -> dict:
         from humanitarian.services import generate_sitrep, summarize
     except ImportError:
         return {"error": "the sitrep service is not on this branch"}
-    from humanitarian.reports.content import reader_for
     from humanitarian.services import Actor
+    from humanitarian.services.sitrep_content import reader_for
 
     _forget_previous()
     actor, reader = Actor.system("bench"), reader_for(AUDIENCE)

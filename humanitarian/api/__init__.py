@@ -1,16 +1,28 @@
 """REST API v1 for partner systems (`/api/v1`).
 
+- ``records``: the operations every record kind has (list and export, append one or a batch,
+  read one), made from the kind's description in ``humanitarian.kinds``;
+  ``exports``: JSON, CSV, HXL and GeoJSON, paged or streamed.
+- ``incidents``, ``facilities``, ``movements``: one blueprint per kind, with what is particular
+  to it (revisions, status history); ``areas``, ``summary``, ``sitreps``, ``audit``: the rest.
+- ``common``: the blueprint factory, request bodies, idempotent appends, OpenAPI helpers;
+  ``auth``: tokens → ``Actor``; ``errors``: problem+json.
+
 Adding a resource (for example ``sitreps``):
 
 1. Create ``humanitarian/api/sitreps.py`` with
    ``blp = make_blueprint("sitreps", __name__, "Situation reports.")`` (from ``.common``) and
    flask-smorest views on it (``@blp.route``, ``@blp.arguments`` with a schema from
-   ``schemas/``, one-line docstrings: they become the OpenAPI summaries).
+   ``schemas/``, one-line docstrings: they become the OpenAPI summaries). For a new record kind,
+   describe it in ``humanitarian/kinds/`` and call ``add_collection(blp, KIND)`` instead of
+   writing its list, append and item views.
 2. Add ``"sitreps"`` to ``BLUEPRINT_MODULES`` below.
 
 ``make_blueprint`` gives the blueprint the ``/api/v1`` prefix, token authentication
 (``current_actor()`` in views), the API's shared per-token rate limit and problem+json errors;
-``register`` exempts it from CSRF and puts it in the OpenAPI document.
+``register`` exempts it from CSRF and puts it in the OpenAPI document. Records are dumped with
+``reader=actor`` (``XOutSchema(reader=actor)``): what the reader sees of them is decided by
+``humanitarian.services.visibility``.
 """
 
 from __future__ import annotations

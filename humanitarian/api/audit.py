@@ -10,11 +10,12 @@ from flask.views import MethodView
 from schemas import AuditEventOutSchema, AuditQuerySchema
 from schemas.api import AuditPageSchema
 
+from ..kinds import Column, Listing
 from ..models.enums import Scope
 from ..services import audit_export_select, list_audit_events
 from .auth import current_actor
 from .common import errors_doc, make_blueprint
-from .exports import Column, Listing, list_response
+from .exports import list_response
 
 blp = make_blueprint(
     "audit", __name__, "The audit trail: every write, restricted read, export, login and token use."
@@ -41,7 +42,11 @@ COLUMNS = (
 )
 
 LISTING = Listing(
-    "audit", AuditEventOutSchema, COLUMNS, page=list_audit_events, select=audit_export_select
+    name="audit",
+    out_schema=AuditEventOutSchema,
+    columns=COLUMNS,
+    page=list_audit_events,
+    export_select=audit_export_select,
 )
 
 LIST_DOC = {

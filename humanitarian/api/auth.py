@@ -12,7 +12,6 @@ from datetime import timedelta
 from flask import abort, g, request
 
 from ..models import ApiToken
-from ..models.enums import Sensitivity
 from ..services import Actor, record_token_use, token_from_secret
 
 # How often a token's use is written down (last_used_at + a 'token.use' audit row).
@@ -80,8 +79,3 @@ def current_actor() -> Actor:
         actor = Actor.anonymous(**_request_context())
         g.actor = actor
     return actor
-
-
-def coarsened(actor: Actor) -> bool:
-    """Public readers see locations at district level only."""
-    return actor.max_sensitivity == Sensitivity.public

@@ -15,7 +15,6 @@ from webargs.flaskparser import FlaskParser
 from ..models import Report
 from ..models.enums import Scope
 from ..services import Actor, Replay, ServiceError, open_report, request_fingerprint
-from .auth import coarsened
 
 API_PREFIX = "/api/v1"
 
@@ -163,10 +162,6 @@ def json_body() -> Any:
         abort(400, description=f"the body is not valid JSON: {exc}")
 
 
-def out_context(actor: Actor) -> dict:
-    return {"coarsen": coarsened(actor), "grant": actor.max_sensitivity}
-
-
 def item_error(index: int, exc: ServiceError) -> ServiceError:
     """Re-raise a service error from batch item ``index`` keyed by its position."""
     errors = exc.errors or {"_schema": [exc.detail]}
@@ -208,37 +203,19 @@ def append(
     return created(body, location(body))
 
 
-def append_one_or_batch(
+def append_one(
     actor: Actor,
     headers: dict,
-    *,
-    one: type[Schema],
-    batch: type[Schema],
-    out: Schema,
-    record: Callable[..., Any],
-    collection: str,
+    schema: Schema,
+    write: Callable[[Any, Report], dict],
+    location: Callable[[dict], str],
 ) -> Response:
-    """POST body of a collection: one record, or ``{"items": [...]}`` all-or-nothing."""
+    """POST body of one record: loaded by ``schema``, stored by ``write(data, report)``, which
+    returns the response body."""
     actor.require(Scope.append)
     payload = json_body()
-    if isinstance(payload, dict) and "items" in payload:
-        items = batch().load(payload)["items"]
-
-        def work(report):
-            rows = each_item(items, lambda item: record(actor, item, report=report))
-            return {"report_id": str(report.id), "items": out.dump(rows, many=True)}
-
-    else:
-        data = one().load(payload)
-
-        def work(report):
-            return out.dump(record(actor, data, report=report))
-
-    def location(body: dict) -> str:
-        first = body["items"][0] if "items" in body else body
-        return f"{API_PREFIX}/{collection}/{first['id']}"
-
-    return append(actor, headers, payload, work, location)
+    data = schema.load(payload)
+    return append(actor, headers, payload, lambda report: write(data, report), location)
 
 
 def created(body: dict, location: str, status: int = 201) -> Response:

@@ -10,18 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any, Optional
 
 from flask import Response, request, stream_with_context, url_for
-from marshmallow import Schema
 from sqlalchemy import select
 
 from ..extensions import db
+from ..kinds import Column, Listing, adm  # noqa: F401  (export definitions use them)
 from ..models import AdminArea
 from ..services import Actor, RecordFilter, record_event
-from .common import out_context
 
 STREAM_PARTITION = 500
 MEDIA_TYPES = {
@@ -49,7 +47,8 @@ def negotiate(requested: Optional[str]) -> str:
 
 
 class Areas:
-    """All admin areas in memory (a few thousand rows at most) for names and centroids."""
+    """All admin areas in memory (a few thousand rows at most) for names and centroids: what
+    export columns and geometries ask (``kinds.base.AreaNames``)."""
 
     def __init__(self) -> None:
         rows = db.session.execute(
@@ -80,58 +79,14 @@ class Areas:
         return row.centroid_lon, row.centroid_lat
 
 
-@dataclass(frozen=True)
-class Column:
-    """One CSV/HXL column. ``hxl`` is the hashtag from DOMAIN.md, or blank (HXL tools skip
-    untagged columns). ``get`` reads the value from a dumped record."""
-
-    name: str
-    hxl: str = ""
-    get: Optional[Callable[[dict, Areas], Any]] = None
-
-    def value(self, row: dict, areas: Areas) -> Any:
-        return self.get(row, areas) if self.get else row.get(self.name)
-
-
-def adm(level: int, part: int, key: str = "admin_pcode") -> Callable[[dict, Areas], str]:
-    """Admin-``level`` code (part 0) or name (part 1) of the area in ``row[key]``."""
-    return lambda row, areas: areas.ancestor(row.get(key), level)[part]
-
-
-def source_names(row: dict, _areas: Areas) -> str:
-    return "; ".join(s["name"] for s in row.get("sources") or [])
-
-
-def point_geometry(row: dict, areas: Areas) -> Optional[dict]:
-    """The record's (possibly coarsened) point, else its admin area's centroid."""
-    if row.get("latitude") is not None:
-        return {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
-    centroid = areas.centroid(row.get("admin_pcode"))
-    return {"type": "Point", "coordinates": list(centroid)} if centroid else None
-
-
-@dataclass(frozen=True)
-class Listing:
-    """How one resource is listed: its output schema, columns, paging and streaming query."""
-
-    name: str
-    schema: type[Schema]
-    columns: tuple[Column, ...]
-    page: Optional[Callable] = None  # (actor, filters, *, limit, cursor) -> Page
-    select: Optional[Callable] = None  # (actor, filters) -> ordered Select
-    attach: Optional[Callable] = None  # (actor, objects) -> objects ready to dump
-    geometry: Callable[[dict, Areas], Optional[dict]] = point_geometry
-    extra_headers: dict = field(default_factory=dict)
-
-
 def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
     """A list endpoint's response for the parsed query (``filters``, ``limit``, ``cursor``,
-    ``format``)."""
+    ``format``): a record kind's, or any other ``Listing`` (the audit trail)."""
     fmt = negotiate(query.get("format"))
     filters: RecordFilter = query["filters"]
-    schema = listing.schema(many=True, context=out_context(actor))
+    schema = listing.out_schema(many=True, reader=actor)
     if query["limit"] == "all":
-        stmt = listing.select(actor, filters)  # permission and filter errors surface here
+        stmt = listing.export_select(actor, filters)  # permission and filter errors surface here
         _audit_export(actor, listing, fmt, query)
 
         def chunks() -> Iterator[list[dict]]:
@@ -139,15 +94,13 @@ def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
             # (with a fresh session: the view's was closed at teardown).
             stmt_ = stmt.execution_options(yield_per=STREAM_PARTITION)
             for partition in db.session.scalars(stmt_).partitions():
-                objects = listing.attach(actor, partition) if listing.attach else partition
-                yield schema.dump(objects)
+                yield schema.dump(listing.presented(actor, partition))
 
         return render(listing, fmt, chunks(), None, stream=True)
     page = listing.page(actor, filters, limit=query["limit"], cursor=query.get("cursor"))
-    objects = listing.attach(actor, page.items) if listing.attach else page.items
     # Dump before auditing: the audit commit expires the loaded rows, and dumping them after
     # it would reload each one with a query of its own.
-    dumped = schema.dump(objects)
+    dumped = schema.dump(listing.presented(actor, page.items))
     if fmt != "json":
         _audit_export(actor, listing, fmt, query)
     return render(listing, fmt, [dumped], page.next_cursor)

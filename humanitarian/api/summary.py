@@ -8,7 +8,7 @@ from schemas import SummaryQuerySchema, SummarySchema
 
 from ..services import summarize
 from .auth import current_actor
-from .common import json_response, make_blueprint, ok_doc, out_context
+from .common import json_response, make_blueprint, ok_doc
 
 blp = make_blueprint("summary", __name__, "Key figures for an area and period.")
 
@@ -21,4 +21,4 @@ class Summary(MethodView):
         """Incidents by type, casualties, facilities by status, displacement and returns."""
         actor = current_actor()
         summary = summarize(actor, query.get("admin_pcode"), query.get("since"), query.get("until"))
-        return json_response(SummarySchema(context=out_context(actor)).dump(summary))
+        return json_response(SummarySchema().dump(summary))

@@ -1,25 +1,19 @@
-"""Situation reports: generation, archive and downloads."""
+"""Situation reports as a surface: the PDF (Jinja templates rendered by WeasyPrint, charts and
+the map drawn by matplotlib), the archive pages, downloads and the ``sitrep``/``scheduler``
+commands.
 
-import threading
+What a sitrep contains is gathered by the service layer
+(``humanitarian.services.sitrep_content``), which also generates, archives and lists sitreps
+(``humanitarian.services.sitreps``). This package only draws: ``blueprint.render_sitrep`` is
+registered on the app as the service's renderer, so the service never imports it.
 
-from flask import Blueprint
+- ``blueprint``: the blueprint and what it registers on the app (renderer, in-process scheduler)
+- ``render``: content → HTML → PDF; ``highlights``: the generated sentences; ``labels``: words
+  and number/date formats; ``charts``, ``maps``: SVG figures
+- ``views``: the archive pages; ``cli``: `flask sitrep …` and `flask scheduler …`
+"""
 
-bp = Blueprint("reports", __name__, url_prefix="/sitreps", template_folder="templates")
+from . import views  # noqa: F401  (registers the routes on the blueprint)
+from .blueprint import bp
 
-
-@bp.record_once
-def _start_in_process_scheduler(state) -> None:
-    """With HUMANITARIAN_SCHEDULER_ENABLED the app also runs a scheduler instance in a
-    background thread. It competes for the same lease as `flask scheduler run`, so however
-    many processes do this, one runs the jobs."""
-    app = state.app
-    if not app.config.get("SCHEDULER_ENABLED") or app.config.get("TESTING"):
-        return
-    from ..scheduler import SitrepScheduler
-
-    scheduler = SitrepScheduler(app)
-    threading.Thread(target=scheduler.run, name="sitrep-scheduler", daemon=True).start()
-    app.extensions["humanitarian.scheduler"] = scheduler
-
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

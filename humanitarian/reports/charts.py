@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 from .labels import EVENT_TYPE_LABELS, TARGET_LABELS, humanize
 
 if TYPE_CHECKING:
-    from .content import SitrepContent
+    from ..services.sitrep_content import SitrepContent
 
 # Text stays text in the SVG (WeasyPrint draws it with the page's fonts, and it can be
 # searched and copied in the PDF); a fixed hash salt keeps element ids stable between runs.

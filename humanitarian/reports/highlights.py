@@ -13,7 +13,7 @@ from ..models.enums import IMPAIRED_STATUSES, InfraStatus
 from .labels import TARGET_SINGULAR, day, number, period
 
 if TYPE_CHECKING:
-    from .content import SitrepContent
+    from ..services.sitrep_content import SitrepContent
 
 # Strikes and attacks on these targets are what sitreps single out as civilian harm.
 _CIVILIAN_HARM_EVENTS = {"explosions_remote_violence", "violence_against_civilians"}

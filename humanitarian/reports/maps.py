@@ -19,7 +19,7 @@ from .charts import EVENT_COLOURS, INK, SVG_RC, to_svg
 from .labels import EVENT_TYPE_LABELS
 
 if TYPE_CHECKING:
-    from .content import SitrepContent
+    from ..services.sitrep_content import SitrepContent
 
 _PAD_DEGREES = 0.12
 

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import render_template
 
+from ..services.sitrep_content import RenderedSitrep, SitrepContent
 from . import labels
 from .charts import flows_chart, incidents_chart
-from .content import SitrepContent
+from .highlights import highlights
 from .labels import AUDIENCE_LABELS, period
 from .maps import incident_map
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates" / "reports" / "pdf"
-
-
-@dataclass
-class RenderedSitrep:
-    pdf: bytes
-    page_count: int
-    title: str
 
 
 def sitrep_title(content: SitrepContent) -> str:
@@ -78,6 +71,7 @@ def render_html(content: SitrepContent) -> str:
         L=labels,
         area_names=content.area_names,
         title=sitrep_title(content),
+        highlights=highlights(content),
         audience_label=AUDIENCE_LABELS[str(content.audience)],
         charts=charts,
         stylesheet=(_TEMPLATES / "sitrep.css").read_text(encoding="utf-8"),

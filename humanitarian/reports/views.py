@@ -19,7 +19,7 @@ from ..services import (
     list_sitreps,
     sitrep_pdf_path,
 )
-from . import bp
+from .blueprint import bp
 from .labels import period
 
 # Generating publishes a sitrep: verifiers and admins only. The service checks the ``verify``

@@ -1,4 +1,27 @@
-"""The service layer. Web views, API views, CLI commands and scheduled jobs all call these."""
+"""The service layer. Web views, API views, CLI commands, imports and scheduled jobs all call
+these functions; each checks permissions, validates and owns its transaction.
+
+Layers run one way: models ← services ← surfaces (``api``, ``web``, ``reports``, ``cli``,
+``scheduler``/``jobs``). Nothing here imports a surface, ``humanitarian.kinds`` or ``schemas``
+(``tests/test_architecture.py`` fails if it does).
+
+Where things live:
+
+- ``actors``: who is acting (``Actor``); ``errors``: what a service raises.
+- ``visibility``: what an actor may see: records above their grant (none), locations (public
+  readers: no finer than the district), links to facilities above their grant (none). The one
+  place for these rules; every surface goes through it.
+- ``records``: what every record kind shares: keyset pages, reading one visible record,
+  verification kept as workflow state.
+- ``incidents``, ``facilities`` (with their status entries), ``movements``: append, correct,
+  verify, list and export each kind; ``inputs``: their typed inputs; ``filters``: list filters.
+- ``reports``: the envelope of every write (one transaction, idempotency keys); ``audit``: the
+  audit trail.
+- ``areas``: the gazetteer (p-codes, subtrees, centroids).
+- ``summary``, ``comparison``: key figures; ``sitrep_content``: what a sitrep shows (the PDF
+  renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive.
+- ``accounts``: users, tokens, sources; ``imports``: ACLED files; ``demo``: the demo scenario.
+"""
 
 from .accounts import (
     authenticate,
@@ -35,6 +58,7 @@ from .facilities import (
     create_facility,
     current_status,
     current_statuses,
+    facility_export_select,
     facility_select,
     get_facility,
     list_facilities,
@@ -42,11 +66,13 @@ from .facilities import (
     set_status_verification,
     status_changes,
     status_history,
+    with_current_status,
 )
 from .filters import BBox, Page, RecordFilter
 from .incidents import (
     correct_incident,
     get_incident,
+    incident_export_select,
     incident_revisions,
     incident_select,
     list_incidents,
@@ -57,6 +83,7 @@ from .inputs import FacilityInput, IncidentInput, Location, MovementInput, Statu
 from .movements import (
     get_movement,
     list_movements,
+    movement_export_select,
     movement_select,
     record_movement,
     set_movement_verification,
@@ -71,6 +98,7 @@ from .sitreps import (
     sitrep_pdf_path,
 )
 from .summary import Summary, summarize
+from .visibility import ReaderView, coarsened, location_hidden
 
 __all__ = [
     "Actor",
@@ -88,6 +116,7 @@ __all__ = [
     "Page",
     "PermissionDenied",
     "RecordFilter",
+    "ReaderView",
     "Replay",
     "ServiceError",
     "SitrepFailed",
@@ -103,16 +132,19 @@ __all__ = [
     "create_token",
     "create_user",
     "generate_sitrep",
+    "coarsened",
     "current_status",
     "current_statuses",
     "ensure_organization",
     "ensure_source",
+    "facility_export_select",
     "facility_select",
     "get_area",
     "get_facility",
     "get_incident",
     "get_movement",
     "get_sitrep",
+    "incident_export_select",
     "incident_revisions",
     "incident_select",
     "list_areas",
@@ -123,6 +155,8 @@ __all__ = [
     "list_sitrep_runs",
     "list_sitreps",
     "list_sources",
+    "location_hidden",
+    "movement_export_select",
     "movement_select",
     "open_report",
     "record_event",
@@ -140,4 +174,5 @@ __all__ = [
     "status_history",
     "summarize",
     "token_from_secret",
+    "with_current_status",
 ]

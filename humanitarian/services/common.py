@@ -1,4 +1,4 @@
-"""Helpers shared by the record services: sources, visibility and keyset cursors."""
+"""Helpers shared by the record services: sources and keyset cursors."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Source
-from ..models.enums import sensitivities_up_to
-from .actors import Actor
 from .errors import BusinessRuleError, InvalidCursor
 
 
@@ -42,11 +40,6 @@ def load_sources(source_ids: list[int], field: str = "source_ids") -> list[Sourc
             "unknown source", errors={field: [f"Unknown source id {i}." for i in missing]}
         )
     return [found[i] for i in ids]
-
-
-def visible(stmt, model, actor: Actor):
-    """Restrict a select to the records the actor's grant covers."""
-    return stmt.where(model.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
 
 
 def encode_cursor(values: list[Any]) -> str:

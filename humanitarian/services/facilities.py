@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -15,11 +15,15 @@ from ..models.enums import Scope, Verification, sensitivities_up_to
 from .actors import Actor
 from .areas import in_subtree, require_area
 from .audit import audit, record_restricted_views
-from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
-from .errors import BusinessRuleError, InvalidCursor, NotFound
+from .common import load_sources, parse_uuid
+from .errors import BusinessRuleError, NotFound
 from .filters import Page, RecordFilter, apply_bbox, start_of
 from .inputs import FacilityInput, StatusInput
+from .records import Keyset, keyset_page, set_verification
 from .reports import open_report
+from .visibility import visible
+
+FACILITY_ORDER = Keyset((Facility.name, Facility.id), (str, uuid.UUID))
 
 
 def create_facility(
@@ -138,19 +142,9 @@ def set_status_verification(
         actor.can_see(entry.sensitivity) and actor.can_see(entry.facility.sensitivity)
     ):
         raise NotFound("no such status entry")
-    with open_report(actor) as report:
-        before = entry.verification
-        entry.verification = Verification(verification)
-        entry.updated_at = utcnow()
-        audit(
-            actor,
-            "status.verify",
-            "infrastructure_status",
-            entry.id,
-            report=report,
-            details={"from": str(before), "to": str(entry.verification)},
-        )
-    return entry
+    return set_verification(
+        actor, entry, verification, action="status.verify", entity_type="infrastructure_status"
+    )
 
 
 def current_status_select(actor: Actor, at: Optional[datetime] = None) -> Select:
@@ -236,26 +230,37 @@ def _changed_in_period(actor: Actor, filters: RecordFilter) -> Select:
     return stmt
 
 
+def facility_export_select(actor: Actor, filters: RecordFilter) -> Select:
+    """Every matching facility in list order (streamed exports)."""
+    return FACILITY_ORDER.order(facility_select(actor, filters))
+
+
 def list_facilities(
     actor: Actor, filters: RecordFilter, *, limit: int = 50, cursor: Optional[str] = None
 ) -> Page:
     """Alphabetical by name, keyset-paginated on (name, id)."""
     stmt = facility_select(actor, filters)
-    if cursor:
-        name, ident = decode_cursor(cursor, 2)
-        key_id = parse_uuid(ident)
-        if key_id is None:
-            raise InvalidCursor("the cursor is not one this server issued")
-        stmt = stmt.where(
-            or_(Facility.name > name, and_(Facility.name == name, Facility.id > key_id))
-        )
-    rows = list(db.session.scalars(stmt.order_by(Facility.name, Facility.id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].name, rows[-1].id])
-    record_restricted_views(actor, "facility", rows)
-    return Page(rows, next_cursor)
+    return keyset_page(actor, stmt, FACILITY_ORDER, "facility", limit=limit, cursor=cursor)
+
+
+class FacilityWithStatus:
+    """A facility with its current status attached (``current_status``, None if it has none)."""
+
+    def __init__(self, facility: Facility, status: Optional[InfrastructureStatus]) -> None:
+        self._facility = facility
+        self.current_status = status
+
+    def __getattr__(self, name: str):
+        return getattr(self._facility, name)
+
+
+def with_current_status(
+    actor: Actor, facilities: list[Facility], at: Optional[datetime] = None
+) -> list[FacilityWithStatus]:
+    """Each facility with the status visible to the actor in effect at ``at`` (now by
+    default), in one query for all of them."""
+    statuses = current_statuses(actor, [f.id for f in facilities], at)
+    return [FacilityWithStatus(f, statuses.get(f.id)) for f in facilities]
 
 
 def status_changes(actor: Actor, filters: RecordFilter, limit: Optional[int] = 10) -> list:

@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -16,13 +16,18 @@ from ..models import Facility, Incident, IncidentRevision, Report, utcnow
 from ..models.enums import EVENT_TAXONOMY, Scope, Verification
 from .actors import Actor
 from .areas import in_subtree, require_area
-from .audit import audit, record_restricted_views
-from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
-from .errors import BusinessRuleError, InvalidCursor, NotFound
+from .audit import audit
+from .common import load_sources
+from .errors import BusinessRuleError, NotFound
 from .filters import Page, RecordFilter, apply_bbox
 from .inputs import IncidentInput, Location
+from .records import Keyset, get_visible, keyset_page
 from .reports import open_report
+from .visibility import visible
 
+INCIDENT_ORDER = Keyset(
+    (Incident.occurred_on, Incident.id), (date.fromisoformat, uuid.UUID), descending=True
+)
 _FIELDS = (
     "title",
     "occurred_on",
@@ -217,13 +222,7 @@ def _get_for_update(actor: Actor, incident_id) -> Incident:
 
 def get_incident(actor: Actor, incident_id) -> Incident:
     """One incident at its latest revision; 404 when above the actor's grant."""
-    actor.require(Scope.read)
-    uid = parse_uuid(incident_id)
-    incident = db.session.get(Incident, uid) if uid else None
-    if incident is None or not actor.can_see(incident.sensitivity):
-        raise NotFound("no such incident")
-    record_restricted_views(actor, "incident", [incident])
-    return incident
+    return get_visible(actor, Incident, incident_id, "incident")
 
 
 def incident_revisions(actor: Actor, incident_id) -> list[IncidentRevision]:
@@ -257,27 +256,15 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     return apply_bbox(stmt, Incident, f.bbox)
 
 
+def incident_export_select(actor: Actor, filters: RecordFilter) -> Select:
+    """Every matching incident in list order, with sources loaded (streamed exports)."""
+    stmt = INCIDENT_ORDER.order(incident_select(actor, filters))
+    return stmt.options(selectinload(Incident.sources))
+
+
 def list_incidents(
     actor: Actor, filters: RecordFilter, *, limit: int = 50, cursor: Optional[str] = None
 ) -> Page:
     """Newest first, keyset-paginated on (occurred_on, id)."""
-    stmt = incident_select(actor, filters)
-    if cursor:
-        day, ident = decode_cursor(cursor, 2)
-        try:
-            key_day, key_id = date.fromisoformat(day), uuid.UUID(ident)
-        except ValueError as exc:
-            raise InvalidCursor("the cursor is not one this server issued") from exc
-        # A row comparison, not "a < x OR (a = x AND b < y)": PostgreSQL turns it into an
-        # index bound on (occurred_on, id), so a deep page starts at the cursor instead of
-        # filtering every newer row (bench/results.md: about 1 s → 1 ms at 1M incidents).
-        stmt = stmt.where(tuple_(Incident.occurred_on, Incident.id) < (key_day, key_id))
-    stmt = stmt.order_by(Incident.occurred_on.desc(), Incident.id.desc()).limit(limit + 1)
-    stmt = stmt.options(selectinload(Incident.sources))
-    rows = list(db.session.scalars(stmt))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].occurred_on.isoformat(), rows[-1].id])
-    record_restricted_views(actor, "incident", rows)
-    return Page(rows, next_cursor)
+    stmt = incident_select(actor, filters).options(selectinload(Incident.sources))
+    return keyset_page(actor, stmt, INCIDENT_ORDER, "incident", limit=limit, cursor=cursor)

@@ -6,20 +6,28 @@ import uuid
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AdminArea, PopulationMovement, Report, utcnow
+from ..models import AdminArea, PopulationMovement, Report
 from ..models.enums import Scope, Verification
 from .actors import Actor
 from .areas import existing_pcodes, in_subtree
-from .audit import audit, record_restricted_views
-from .common import decode_cursor, encode_cursor, load_sources, parse_uuid, visible
-from .errors import BusinessRuleError, InvalidCursor, NotFound
+from .audit import audit
+from .common import load_sources
+from .errors import BusinessRuleError
 from .filters import BBox, Page, RecordFilter
 from .inputs import MovementInput
+from .records import Keyset, get_visible, keyset_page, set_verification
 from .reports import open_report
+from .visibility import visible
+
+MOVEMENT_ORDER = Keyset(
+    (PopulationMovement.period_start, PopulationMovement.id),
+    (date.fromisoformat, uuid.UUID),
+    descending=True,
+)
 
 
 def _check_rules(data: MovementInput) -> None:
@@ -75,31 +83,15 @@ def record_movement(
 
 
 def get_movement(actor: Actor, movement_id) -> PopulationMovement:
-    actor.require(Scope.read)
-    uid = parse_uuid(movement_id)
-    movement = db.session.get(PopulationMovement, uid) if uid else None
-    if movement is None or not actor.can_see(movement.sensitivity):
-        raise NotFound("no such movement")
-    record_restricted_views(actor, "movement", [movement])
-    return movement
+    return get_visible(actor, PopulationMovement, movement_id, "movement")
 
 
 def set_movement_verification(actor: Actor, movement_id, verification: Verification):
     actor.require(Scope.verify)
     movement = get_movement(actor, movement_id)
-    with open_report(actor) as report:
-        before = movement.verification
-        movement.verification = Verification(verification)
-        movement.updated_at = utcnow()
-        audit(
-            actor,
-            "movement.verify",
-            "movement",
-            movement.id,
-            report=report,
-            details={"from": str(before), "to": str(movement.verification)},
-        )
-    return movement
+    return set_verification(
+        actor, movement, verification, action="movement.verify", entity_type="movement"
+    )
 
 
 def movement_select(actor: Actor, filters: RecordFilter) -> Select:
@@ -140,25 +132,15 @@ def _areas_in_bbox(bbox: BBox) -> Select:
     )
 
 
+def movement_export_select(actor: Actor, filters: RecordFilter) -> Select:
+    """Every matching movement in list order, with sources loaded (streamed exports)."""
+    stmt = MOVEMENT_ORDER.order(movement_select(actor, filters))
+    return stmt.options(selectinload(PopulationMovement.sources))
+
+
 def list_movements(
     actor: Actor, filters: RecordFilter, *, limit: int = 50, cursor: Optional[str] = None
 ) -> Page:
     """Newest period first, keyset-paginated on (period_start, id)."""
-    M = PopulationMovement
-    stmt = movement_select(actor, filters)
-    if cursor:
-        day, ident = decode_cursor(cursor, 2)
-        try:
-            key_day, key_id = date.fromisoformat(day), uuid.UUID(ident)
-        except ValueError as exc:
-            raise InvalidCursor("the cursor is not one this server issued") from exc
-        # A row comparison is an index bound on (period_start, id); see list_incidents.
-        stmt = stmt.where(tuple_(M.period_start, M.id) < (key_day, key_id))
-    stmt = stmt.order_by(M.period_start.desc(), M.id.desc()).limit(limit + 1)
-    rows = list(db.session.scalars(stmt.options(selectinload(M.sources))))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].period_start.isoformat(), rows[-1].id])
-    record_restricted_views(actor, "movement", rows)
-    return Page(rows, next_cursor)
+    stmt = movement_select(actor, filters).options(selectinload(PopulationMovement.sources))
+    return keyset_page(actor, stmt, MOVEMENT_ORDER, "movement", limit=limit, cursor=cursor)

@@ -33,6 +33,7 @@ from .common import decode_cursor, encode_cursor, parse_uuid
 from .errors import BusinessRuleError, Conflict, InvalidCursor, NotFound, ServiceError
 from .filters import Page
 from .reports import Replay, check_replay, open_report
+from .sitrep_content import build_content, render
 
 log = logging.getLogger(__name__)
 MAX_PERIOD_DAYS = 366
@@ -173,14 +174,11 @@ def _generate(
     idempotency_key: Optional[str] = None,
     fingerprint: Optional[str] = None,
 ) -> Sitrep:
-    from ..reports.content import build_content
-    from ..reports.render import render_pdf
-
     generated_at = utcnow()
     content = build_content(
         key.admin_pcode, key.period_start, key.period_end, key.audience, generated_at
     )
-    rendered = render_pdf(content)
+    rendered = render(content)
     sitrep_id = uuid.uuid4()
     relative = _relative_path(key, sitrep_id)
     temporary, target = sitrep_files.write_temporary(relative, rendered.pdf)

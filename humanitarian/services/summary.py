@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, PopulationMovement
-from ..models.enums import MovementType, Scope, sensitivities_up_to
+from ..models.enums import MovementType, Scope
 from .actors import Actor
 from .areas import get_area, in_subtree
 from .facilities import current_status_select, status_changes
 from .filters import RecordFilter, start_of
 from .incidents import incident_select
 from .movements import movement_select
+from .visibility import visible
 
 _DISPLACED = (
     MovementType.displacement,
@@ -56,7 +57,7 @@ def summarize(
 
     at = start_of(until, 1) if until else None
     current = current_status_select(actor, at).join(Facility)
-    current = current.where(Facility.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+    current = visible(current, Facility, actor)
     if admin_pcode:
         current = current.where(in_subtree(Facility.admin_pcode, admin_pcode))
     statuses = current.subquery()

@@ -2,27 +2,20 @@
 
 Every page goes through the same service layer and marshmallow schemas as the API; views only
 translate between HTML forms and those calls.
+
+- ``blueprint``: the blueprint and the sign-in wiring; ``access``: the signed-in user as an
+  ``Actor``, role checks, the login wall.
+- ``records``: the pages every record kind has (filtered list, entry form), made from its
+  description in ``humanitarian.kinds``; ``review``: the verification queue, one section per
+  reviewed kind.
+- ``incidents``, ``facilities``, ``movements``: each kind's routes, detail pages and what is
+  particular to it (corrections, status changes).
+- ``forms``: form data → the API's schemas, idempotent saves, ``form_page``; ``present``:
+  dumps for the signed-in reader, names, labels, pagination.
+- ``dashboard``, ``charts``, ``lookups``, ``audit``, ``auth``, ``errors``.
 """
 
-from flask import Blueprint
-
-from ..extensions import db, login_manager
-from ..models import User
-
-bp = Blueprint("web", __name__, template_folder="templates")
-
-login_manager.login_view = "web.login"
-login_manager.login_message = "Please sign in to continue."
-login_manager.login_message_category = "info"
-
-
-@login_manager.user_loader
-def _load_user(user_id: str):
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
-
-
-from . import (  # noqa: E402,F401
+from . import (  # noqa: F401  (each module registers its pages on the blueprint)
     access,
     audit,
     auth,
@@ -34,3 +27,6 @@ from . import (  # noqa: E402,F401
     movements,
     review,
 )
+from .blueprint import bp
+
+__all__ = ["bp"]

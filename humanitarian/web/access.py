@@ -9,9 +9,9 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from ..extensions import login_manager
-from ..models.enums import ROLE_SCOPES, Role, Scope, Sensitivity, sensitivities_up_to
+from ..models.enums import ROLE_SCOPES, Role, Scope
 from ..services import Actor
-from . import bp
+from .blueprint import bp
 
 # Reachable without signing in. Everything else that is not the JSON API needs a session.
 OPEN_ENDPOINTS = frozenset({"static", "web.login"})
@@ -32,16 +32,6 @@ def can(scope: str) -> bool:
     if not current_user.is_authenticated:
         return False
     return Scope(scope) in ROLE_SCOPES[Role(current_user.role)]
-
-
-def coarsened() -> bool:
-    """Public-grant readers get coordinates moved to the district centroid, as in the API."""
-    return current_actor().max_sensitivity == Sensitivity.public
-
-
-def writable_sensitivities() -> list[str]:
-    """Users may only write records they could read back."""
-    return [s.value for s in sensitivities_up_to(current_actor().max_sensitivity)]
 
 
 def requires(scope: Scope):

@@ -10,8 +10,8 @@ from schemas import AuditEventOutSchema, AuditQuerySchema
 
 from ..models.enums import Scope
 from ..services import audit_actions, audit_actor_labels, list_audit_events
-from . import bp
 from .access import current_actor, requires
+from .blueprint import bp
 from .forms import run_list
 from .present import page_links
 

@@ -11,8 +11,8 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import limiter
 from ..models.enums import Channel
 from ..services import Actor, NotAuthenticated, authenticate, record_event
-from . import bp
 from .access import current_actor, safe_next
+from .blueprint import bp
 
 
 def _login_limit() -> str:

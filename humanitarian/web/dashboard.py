@@ -5,28 +5,28 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from schemas import IncidentOutSchema, SummaryQuerySchema
+from schemas import FacilityOutSchema, IncidentOutSchema, SummaryQuerySchema
 
-from ..models.enums import IMPAIRED_STATUSES, Scope
+from ..kinds import FACILITIES
+from ..models.enums import Scope
 from ..services import (
     NotFound,
     RecordFilter,
-    current_statuses,
     get_area,
     list_areas,
     list_facilities,
     list_incidents,
     summarize,
+    with_current_status,
 )
 from ..services.filters import start_of
-from . import bp
 from .access import current_actor, requires
+from .blueprint import bp
 from .charts import incident_map, incident_timeline, timeline_chart
-from .facilities import with_status
 from .forms import FormState, load_form
 from .present import area_index, dump
 
-IMPAIRED = frozenset(s.value for s in IMPAIRED_STATUSES)
+IMPAIRED = FACILITIES.choices["impaired"]
 MAP_POINTS = 500
 
 
@@ -73,7 +73,7 @@ def _infrastructure(actor, pcode, until) -> list[dict]:
     """Facilities with their status at the end of the period; impaired ones first."""
     facilities = list_facilities(actor, RecordFilter(admin_pcode=pcode), limit=200).items
     at = start_of(until, 1) if until else None
-    rows = with_status(facilities, current_statuses(actor, [f.id for f in facilities], at))
+    rows = dump(FacilityOutSchema, with_current_status(actor, facilities, at))
 
     def impaired_first(row):
         status = (row["current_status"] or {}).get("status")

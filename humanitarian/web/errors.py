@@ -21,7 +21,7 @@ from ..api.errors import (
 )
 from ..services import ServiceError
 from ..services.errors import DATABASE_UNAVAILABLE
-from . import bp
+from .blueprint import bp
 
 log = logging.getLogger(__name__)
 

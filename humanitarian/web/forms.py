@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import flash, redirect, request
+from flask import flash, redirect, render_template, request
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from ..models import Report
+from ..models.enums import Scope, sensitivities_up_to
 from ..services import (
     Actor,
     Conflict,
@@ -173,6 +174,38 @@ def done(state: FormState, location: str, message: str):
         message = "This form had already been saved; here is the record from the first submit."
     flash(message, "success")
     return redirect(location, 303)
+
+
+def form_page(
+    actor: Actor,
+    schema: Schema,
+    template: str,
+    write: Callable[[Any, Report], str],
+    *,
+    initial: dict,
+    saved: str,
+    **context: Any,
+):
+    """An entry form. GET draws it with ``initial`` values; POST loads it with ``schema`` (the
+    API's) and runs ``write(data, report)``, which returns where to go next, in one idempotent
+    report, then redirects there. Invalid input or a refused write redraws it (422) with the
+    messages beside the fields."""
+    form = FormState(values=initial)
+    if request.method == "POST":
+        form = FormState.submitted(request.form)
+        data, form.errors = load_form(schema, request.form)
+        if data is not None:
+            location = save(actor, form, lambda report: write(data, report))
+            if location:
+                return done(form, location, saved)
+    sensitivities = [s.value for s in sensitivities_up_to(actor.max_sensitivity)]
+    return render_template(
+        template,
+        form=form,
+        sensitivities=sensitivities,  # users may only write records they could read back
+        verifier=Scope.verify in actor.scopes,
+        **context,
+    ), form.status
 
 
 @dataclass

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, url_for
 
-from schemas import CorrectionSchema, IncidentInSchema, IncidentOutSchema, IncidentQuerySchema
+from schemas import CorrectionSchema, IncidentInSchema, IncidentOutSchema
 
-from ..models.enums import EVENT_TAXONOMY, DatePrecision, Scope, TargetType, Verification
+from ..kinds import INCIDENTS
+from ..models.enums import DatePrecision, Scope
 from ..services import (
     NotFound,
     RecordFilter,
@@ -17,13 +18,13 @@ from ..services import (
     get_incident,
     incident_revisions,
     list_facilities,
-    list_incidents,
-    record_incident,
+    location_hidden,
 )
-from . import bp
-from .access import coarsened, current_actor, requires, writable_sensitivities
-from .forms import FormState, done, load_form, run_list, save
-from .present import area_choices, area_index, coarsen_snapshot, dump, page_links, source_choices
+from .access import current_actor, requires
+from .blueprint import bp
+from .forms import form_page
+from .present import area_choices, area_index, dump, snapshots_as_seen, source_choices
+from .records import list_page, new_record_page
 
 FORM_TEMPLATE = "incidents/form.html"
 
@@ -31,52 +32,27 @@ FORM_TEMPLATE = "incidents/form.html"
 def _choices() -> dict:
     facilities = list_facilities(current_actor(), RecordFilter(), limit=1000).items
     return {
-        "taxonomy": EVENT_TAXONOMY,
-        "target_types": [t.value for t in TargetType],
+        "taxonomy": INCIDENTS.choices["taxonomy"],
+        "target_types": INCIDENTS.choices["target_types"],
         "date_precisions": [d.value for d in DatePrecision],
         "facilities": [(str(f.id), f.name) for f in facilities],
         "sources": source_choices(),
         "areas": area_choices(),
-        "sensitivities": writable_sensitivities(),
-        "verifier": Scope.verify in current_actor().scopes,
     }
 
 
 @bp.get("/incidents")
 def incident_list():
     """Incidents, filtered as in the API, newest first."""
-    listing = run_list(IncidentQuerySchema(), list_incidents, current_actor(), request.args)
-    return render_template(
-        "incidents/list.html",
-        listing=listing,
-        incidents=dump(IncidentOutSchema, listing.items),
-        next_url=page_links(listing),
-        areas=area_index(),
-        taxonomy=EVENT_TAXONOMY,
-        target_types=[t.value for t in TargetType],
-        verifications=[v.value for v in Verification],
-    ), 400 if listing.form.errors else 200
+    return list_page(INCIDENTS)
 
 
 @bp.route("/incidents/new", methods=["GET", "POST"])
 @requires(Scope.append)
 def incident_new():
     """Record an incident."""
-    actor = current_actor()
-    form = FormState(values={"occurred_on": date.today().isoformat(), "sensitivity": "public"})
-    if request.method == "POST":
-        form = FormState.submitted(request.form)
-        data, form.errors = load_form(IncidentInSchema(), request.form)
-        if data is not None:
-            location = save(actor, form, lambda report: _created(actor, data, report))
-            if location:
-                return done(form, location, "Incident recorded.")
-    return render_template(FORM_TEMPLATE, form=form, mode="new", **_choices()), form.status
-
-
-def _created(actor, data, report) -> str:
-    incident = record_incident(actor, data, report=report)
-    return url_for("web.incident_detail", incident_id=incident.id)
+    initial = {"occurred_on": date.today().isoformat()}
+    return new_record_page(INCIDENTS, initial=initial, mode="new", **_choices())
 
 
 @bp.get("/incidents/<incident_id>")
@@ -91,7 +67,7 @@ def incident_detail(incident_id):
         facility=_visible_facility(actor, incident.facility_id),
         history=_history(revisions),
         areas=area_index(),
-        verifications=[v.value for v in Verification],
+        verifications=INCIDENTS.choices["verifications"],
     )
 
 
@@ -105,10 +81,11 @@ def _visible_facility(actor, facility_id):
 
 
 def _history(revisions) -> list[dict]:
-    """Each revision with the fields it changed compared to the one before."""
+    """Each revision with the fields it changed compared to the one before, as the user sees
+    them (a public user's locations coarsened, links above the grant left out)."""
     out, previous = [], None
-    for rev in revisions:
-        data = coarsen_snapshot(rev.data or {})
+    snapshots = snapshots_as_seen([r.data or {} for r in revisions])
+    for rev, data in zip(revisions, snapshots, strict=True):
         changed = [] if previous is None else _changed(previous, data)
         out.append({"revision": rev, "data": data, "changed": changed})
         previous = data
@@ -126,7 +103,7 @@ def incident_correct(incident_id):
     """Correct an incident: a new revision with a reason."""
     actor = current_actor()
     incident = get_incident(actor, incident_id)
-    if coarsened() and incident.latitude is not None and incident.geo_precision < 3:
+    if location_hidden(actor, incident):
         # The form would have to show the district centroid and saving it would move the point.
         abort(
             403,
@@ -134,31 +111,23 @@ def incident_correct(incident_id):
             "cannot correct it without moving it. Ask a colleague with partner access.",
         )
     current = dump(IncidentOutSchema, incident, many=False)
-    form = FormState(values=_form_values(current))
-    if request.method == "POST":
-        form = FormState.submitted(request.form)
-        data, form.errors = load_form(CorrectionSchema(), request.form)
-        if data is not None:
-            location = save(
-                actor,
-                form,
-                lambda report: _corrected(actor, incident.id, data, report),
-            )
-            if location:
-                return done(form, location, "Correction saved as a new revision.")
-    return render_template(
+
+    def write(data, report) -> str:
+        correct_incident(actor, incident.id, data["incident"], data["reason"], report=report)
+        return url_for("web.incident_detail", incident_id=incident.id)
+
+    return form_page(
+        actor,
+        CorrectionSchema(),
         FORM_TEMPLATE,
-        form=form,
+        write,
+        initial=_form_values(current),
+        saved="Correction saved as a new revision.",
         mode="correct",
         incident=current,
         current_verification=current["verification"],
         **_choices(),
-    ), form.status
-
-
-def _corrected(actor, incident_id, data, report) -> str:
-    correct_incident(actor, incident_id, data["incident"], data["reason"], report=report)
-    return url_for("web.incident_detail", incident_id=incident_id)
+    )
 
 
 def _form_values(record: dict) -> dict:

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from schemas import AdminAreaQuerySchema, AdminAreaSchema
 
 from ..services import list_areas
-from . import bp
+from .blueprint import bp
 from .forms import load_form
 
 

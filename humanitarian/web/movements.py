@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import render_template
 
-from schemas import MovementInSchema, MovementOutSchema, MovementQuerySchema
+from schemas import MovementOutSchema
 
-from ..models.enums import EstimateMethod, MovementType, Scope, Verification
-from ..services import get_movement, list_movements, record_movement
-from . import bp
-from .access import current_actor, requires, writable_sensitivities
-from .forms import FormState, done, load_form, run_list, save
-from .present import area_choices, area_index, dump, page_links, source_choices
+from ..kinds import MOVEMENTS
+from ..models.enums import EstimateMethod, Scope
+from ..services import get_movement
+from .access import current_actor, requires
+from .blueprint import bp
+from .present import area_choices, area_index, dump, source_choices
+from .records import list_page, new_record_page
 
 
 @bp.get("/movements")
 def movement_list():
     """Displacement and return flows, filtered as in the API."""
-    listing = run_list(MovementQuerySchema(), list_movements, current_actor(), request.args)
-    return render_template(
-        "movements/list.html",
-        listing=listing,
-        movements=dump(MovementOutSchema, listing.items),
-        next_url=page_links(listing),
-        areas=area_index(),
-        movement_types=[m.value for m in MovementType],
-        verifications=[v.value for v in Verification],
-    ), 400 if listing.form.errors else 200
+    return list_page(MOVEMENTS)
 
 
 @bp.get("/movements/<movement_id>")
@@ -37,7 +29,7 @@ def movement_detail(movement_id):
         "movements/detail.html",
         movement=dump(MovementOutSchema, movement, many=False),
         areas=area_index(),
-        verifications=[v.value for v in Verification],
+        verifications=MOVEMENTS.choices["verifications"],
     )
 
 
@@ -45,27 +37,10 @@ def movement_detail(movement_id):
 @requires(Scope.append)
 def movement_new():
     """Record a displacement, return or other flow of people."""
-    actor = current_actor()
-    form = FormState(values={"sensitivity": "public"})
-    if request.method == "POST":
-        form = FormState.submitted(request.form)
-        data, form.errors = load_form(MovementInSchema(), request.form)
-        if data is not None:
-            location = save(actor, form, lambda report: _created(actor, data, report))
-            if location:
-                return done(form, location, "Movement recorded.")
-    return render_template(
-        "movements/form.html",
-        form=form,
-        movement_types=[m.value for m in MovementType],
+    return new_record_page(
+        MOVEMENTS,
+        movement_types=MOVEMENTS.choices["movement_types"],
         methods=[m.value for m in EstimateMethod],
         areas=area_choices(),
         sources=source_choices(),
-        sensitivities=writable_sensitivities(),
-        verifier=Scope.verify in actor.scopes,
-    ), form.status
-
-
-def _created(actor, data, report) -> str:
-    movement = record_movement(actor, data, report=report)
-    return url_for("web.movement_detail", movement_id=movement.id)
+    )

@@ -1,5 +1,5 @@
-"""Turning service results into what templates show: output-schema dumps (with the API's
-public coarsening), area names, labels and pagination links."""
+"""Turning service results into what templates show: output-schema dumps (for the signed-in
+reader, as the API dumps them), area names, labels and pagination links."""
 
 from __future__ import annotations
 
@@ -9,26 +9,21 @@ from flask import request, url_for
 from marshmallow import Schema
 
 from ..services import list_areas, list_sources
-from ..services.areas import admin2_centroid
-from . import bp
-from .access import coarsened, current_actor
+from ..services.visibility import ReaderView
+from .access import current_actor
+from .blueprint import bp
 
 
 def dump(schema_cls: type[Schema], items, *, many: bool = True):
-    """Records as the API would serve them to this user: public grants see district-level
-    coordinates only."""
-    context = {"coarsen": coarsened(), "grant": current_actor().max_sensitivity}
-    schema = schema_cls(many=many, context=context)
-    return schema.dump(items)
+    """Records as the API would serve them to this user (``services.visibility`` decides what
+    of their location and links the user sees)."""
+    return schema_cls(many=many, reader=current_actor()).dump(items)
 
 
-def coarsen_snapshot(data: dict) -> dict:
-    """Revision snapshots hold the raw location; coarsen it the same way for public grants."""
-    location = data.get("location") or {}
-    if not coarsened() or location.get("latitude") is None:
-        return data
-    lat, lon = admin2_centroid(location["admin_pcode"])
-    return {**data, "location": {**location, "latitude": lat, "longitude": lon, "geo_precision": 3}}
+def snapshots_as_seen(snapshots: list[dict]) -> list[dict]:
+    """Revision snapshots (stored locations and links) as this user sees them."""
+    view = ReaderView(current_actor())
+    return [view.snapshot(data) for data in snapshots]
 
 
 def area_index() -> dict:

@@ -1,37 +1,39 @@
 """The verification queue: verifiers move incidents, status entries and movements between
-unverified, partially verified, verified and disputed."""
+unverified, partially verified, verified and disputed. Every reviewed kind (``kinds.REVIEWED``)
+has a section, and its ``verify`` service sets the state."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 
-from schemas import (
-    IncidentOutSchema,
-    IncidentQuerySchema,
-    MovementOutSchema,
-    StatusOutSchema,
-    VerificationSchema,
-)
+from schemas import IncidentQuerySchema, VerificationSchema
 
+from ..kinds import KINDS, REVIEWED, Kind
 from ..models.enums import Scope, Verification
-from ..services import (
-    RecordFilter,
-    ServiceError,
-    get_incident,
-    list_incidents,
-    list_movements,
-    set_incident_verification,
-    set_movement_verification,
-    set_status_verification,
-    status_changes,
-)
-from . import bp
+from ..services import Actor, RecordFilter, ServiceError
 from .access import current_actor, requires, safe_next
+from .blueprint import bp
 from .forms import CONTROL_FIELDS, FormState, load_form
 from .present import area_index, dump
 
 OPEN_STATES = ("unverified", "partially_verified", "disputed")
 QUEUE_SIZE = 50
+
+
+@dataclass
+class Section:
+    """One kind's part of the queue: its open records (dumped) and whether there are more."""
+
+    kind: Kind
+    rows: list
+    more: bool = False
+
+
+def _section(actor: Actor, kind: Kind, filters: RecordFilter) -> Section:
+    page = kind.page(actor, filters, limit=QUEUE_SIZE)
+    return Section(kind, dump(kind.out_schema, page.items), bool(page.next_cursor))
 
 
 @bp.get("/review")
@@ -45,41 +47,18 @@ def review_queue():
     filters.verifications = filters.verifications or list(OPEN_STATES)
     form.values["verification"] = filters.verifications
     try:
-        incidents = list_incidents(actor, filters, limit=QUEUE_SIZE)
-        movements = list_movements(actor, filters, limit=QUEUE_SIZE)
-        statuses = status_changes(actor, filters, limit=QUEUE_SIZE)
+        sections = [_section(actor, kind, filters) for kind in REVIEWED]
     except ServiceError as exc:  # an area that does not exist
         form.errors.setdefault("admin_pcode", [exc.detail])
-        incidents = movements = None
-        statuses = []
+        sections = [Section(kind, []) for kind in REVIEWED]
     return render_template(
         "review/queue.html",
         form=form,
-        incidents=dump(IncidentOutSchema, incidents.items) if incidents else [],
-        more_incidents=bool(incidents and incidents.next_cursor),
-        movements=dump(MovementOutSchema, movements.items) if movements else [],
-        more_movements=bool(movements and movements.next_cursor),
-        statuses=list(zip(dump(StatusOutSchema, statuses), statuses, strict=True)),
+        sections=sections,
         areas=area_index(),
         verifications=[v.value for v in Verification],
         queue_size=QUEUE_SIZE,
     ), 400 if form.errors else 200
-
-
-SETTERS = {
-    "incidents": lambda actor, rid, data: _set_incident(actor, rid, data),
-    "statuses": lambda actor, rid, data: set_status_verification(actor, rid, data["verification"]),
-    "movements": lambda actor, rid, data: set_movement_verification(
-        actor, rid, data["verification"]
-    ),
-}
-
-
-def _set_incident(actor, record_id, data):
-    # Re-saving the state it already has would only add an empty revision.
-    if get_incident(actor, record_id).verification == data["verification"] and not data["note"]:
-        return None
-    return set_incident_verification(actor, record_id, data["verification"], data["note"])
 
 
 @bp.post("/review/<any(incidents, statuses, movements):kind>/<record_id>")
@@ -92,7 +71,7 @@ def review_set(kind, record_id):
         flash("Not saved: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), "error")
         return redirect(back, 303)
     try:
-        SETTERS[kind](current_actor(), record_id, data)
+        KINDS[kind].verify(current_actor(), record_id, data["verification"], data["note"])
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise

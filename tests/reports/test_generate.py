@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from humanitarian.extensions import db
 from humanitarian.models import AuditEvent, Sitrep
 from humanitarian.models.enums import Sensitivity
-from humanitarian.reports.content import reader_for
 from humanitarian.services import (
     Actor,
     BusinessRuleError,
@@ -25,6 +24,7 @@ from humanitarian.services import (
     sitrep_pdf_path,
     summarize,
 )
+from humanitarian.services.sitrep_content import reader_for
 from humanitarian.services.sitreps import ArchiveError
 from tests import factories
 

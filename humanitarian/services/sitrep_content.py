@@ -1,30 +1,38 @@
-"""Everything one sitrep shows, gathered through the service layer for one audience.
+"""Everything one sitrep shows, gathered for one audience, and the port to its renderer.
 
 The data are read with an actor whose grant equals the sitrep's audience, so a public sitrep
 holds only public records however senior the person who asked for it.
+
+Gathering the figures is service work; turning them into a PDF is a surface's. The service
+layer never imports the renderer: the ``reports`` package registers it on the app
+(``register_renderer``) and ``render`` calls whatever is registered.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
 from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
-from ..services import Actor, RecordFilter, current_statuses, status_changes
-from ..services.areas import admin2_centroid, get_area, subtree_pcodes
-from ..services.comparison import Change, previous_period, summarize_with_previous
-from ..services.facilities import facility_select
-from ..services.filters import start_of
-from ..services.incidents import incident_select
-from ..services.movements import movement_select
-from ..services.summary import Summary
+from .actors import Actor
+from .areas import get_area, subtree_pcodes
+from .comparison import Change, previous_period, summarize_with_previous
+from .facilities import current_statuses, facility_select, status_changes
+from .filters import RecordFilter, start_of
+from .incidents import incident_select
+from .movements import movement_select
+from .summary import Summary
+from .visibility import ReaderView
+from .visibility import coarsened as coarsened_for
 
 VERIFICATION_RANK = {
     Verification.verified: 0,
@@ -105,18 +113,16 @@ class SitrepContent:
     map_areas: list[AdminArea]
     map_points: list[MapPoint]
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    highlights: list[str] = field(default_factory=list)
 
     @property
     def coarsened(self) -> bool:
-        return self.audience == Sensitivity.public
+        """Whether the edition's readers see locations at district level only."""
+        return coarsened_for(reader_for(self.audience))
 
 
 def build_content(
     admin_pcode: str, since: date, until: date, audience: Sensitivity, generated_at: datetime
 ) -> SitrepContent:
-    from .highlights import highlights
-
     reader = reader_for(audience)
     area = get_area(admin_pcode)
     filters = RecordFilter(admin_pcode=admin_pcode, since=since, until=until)
@@ -141,10 +147,9 @@ def build_content(
         flows=flows,
         sources=_sources(incidents, statuses, flows),
         map_areas=_map_areas(area),
-        map_points=_map_points(incidents, coarsen=audience == Sensitivity.public),
+        map_points=_map_points(incidents, ReaderView(reader)),
     )
     content.area_names = _area_names({i.admin_pcode for i in incidents})
-    content.highlights = highlights(content)
     return content
 
 
@@ -248,14 +253,17 @@ def _map_areas(area: AdminArea) -> list[AdminArea]:
     return [a for a in rows if a.centroid_lat is not None and a.level > 0]
 
 
-def _map_points(incidents: list[Incident], coarsen: bool) -> list[MapPoint]:
-    """Incident locations, one point per place and event type with its incident count and
-    casualties. Public sitreps place incidents at their district centroid, as public views do."""
+def _map_points(incidents: list[Incident], view: ReaderView) -> list[MapPoint]:
+    """Incident locations as the edition's readers see them (public: district centroids), one
+    point per place and event type with its incident count and casualties. Incidents without
+    coordinates are placed at their district centroid."""
     places: dict[tuple[float, float, str], MapPoint] = {}
     for incident in incidents:
-        lat, lon = incident.latitude, incident.longitude
-        if coarsen or lat is None:
-            lat, lon = admin2_centroid(incident.admin_pcode)
+        _, lat, lon, _ = view.location(
+            incident.admin_pcode, incident.latitude, incident.longitude, incident.geo_precision
+        )
+        if lat is None:
+            lat, lon = view.district_centroid(incident.admin_pcode)
         if lat is None:
             continue
         hurt = (incident.killed or 0) + (incident.injured or 0)
@@ -267,3 +275,28 @@ def _map_points(incidents: list[Incident], coarsen: bool) -> list[MapPoint]:
             point.casualties += hurt
             point.count += 1
     return list(places.values())
+
+
+@dataclass
+class RenderedSitrep:
+    """What a renderer returns: the PDF, its page count and its title."""
+
+    pdf: bytes
+    page_count: int
+    title: str
+
+
+Renderer = Callable[[SitrepContent], RenderedSitrep]
+_RENDERER = "humanitarian.sitrep_renderer"
+
+
+def register_renderer(app: Flask, renderer: Renderer) -> None:
+    """Called by the surface that draws sitreps when the app is built."""
+    app.extensions[_RENDERER] = renderer
+
+
+def render(content: SitrepContent) -> RenderedSitrep:
+    renderer = current_app.extensions.get(_RENDERER)
+    if renderer is None:
+        raise RuntimeError("no sitrep renderer is registered on this app")
+    return renderer(content)

@@ -1,0 +1,119 @@
+"""Facilities (airports, roads, schools…) and their infrastructure status entries.
+
+A status entry belongs to its facility: it is appended and read under the facility (explicit
+in the API and web modules), so its description has no list, item or append of its own; the
+review queue and verification follow from it like any other kind."""
+
+from __future__ import annotations
+
+from schemas import (
+    FacilityInSchema,
+    FacilityOutSchema,
+    FacilityQuerySchema,
+    StatusInSchema,
+    StatusOutSchema,
+)
+from schemas.api import FacilityPageSchema
+
+from ..models import Facility, InfrastructureStatus
+from ..models.enums import IMPAIRED_STATUSES, FacilityType, InfraStatus, Verification
+from ..services import (
+    Page,
+    create_facility,
+    facility_export_select,
+    get_facility,
+    list_facilities,
+    set_status_verification,
+    status_changes,
+    with_current_status,
+)
+from .base import Column, Kind, RecordPage, Summaries, adm
+
+
+def _status(key: str):
+    return lambda row, _areas: (row.get("current_status") or {}).get(key)
+
+
+COLUMNS = (
+    Column("id", "#meta+id"),
+    Column("name", "#loc+name"),
+    Column("facility_type", "#loc+type"),
+    Column("admin1_pcode", "#adm1+code", adm(1, 0)),
+    Column("admin1_name", "#adm1+name", adm(1, 1)),
+    Column("admin2_pcode", "#adm2+code", adm(2, 0)),
+    Column("admin2_name", "#adm2+name", adm(2, 1)),
+    Column("latitude", "#geo+lat"),
+    Column("longitude", "#geo+lon"),
+    Column("status", "#status", _status("status")),
+    Column("verification", "#status+verification"),
+    Column("name_ar"),
+    Column("admin_pcode"),
+    Column("geo_precision"),
+    Column("status_since", "", _status("effective_from")),
+    Column("status_details", "", _status("details")),
+    Column("controlled_by", "", _status("controlled_by")),
+    Column("sensitivity"),
+    Column("updated_at"),
+)
+
+VERIFICATIONS = [v.value for v in Verification]
+IMPAIRED = frozenset(s.value for s in IMPAIRED_STATUSES)
+
+FACILITIES = Kind(
+    name="facilities",
+    entity="facility",
+    label="facility",
+    title="Facilities",
+    model=Facility,
+    out_schema=FacilityOutSchema,
+    in_schema=FacilityInSchema,
+    query_schema=FacilityQuerySchema,
+    page_schema=FacilityPageSchema,
+    columns=COLUMNS,
+    page=list_facilities,
+    export_select=facility_export_select,
+    present=with_current_status,
+    get=get_facility,
+    append=create_facility,
+    summaries=Summaries(
+        list="List facilities by name, each with its current status.",
+        append="Register a facility.",
+        item="One facility with its current status.",
+    ),
+    detail=RecordPage("web.facility_detail", "facility_id"),
+    list_endpoint="web.facility_list",
+    new_endpoint="web.facility_new",
+    saved="Facility added.",
+    choices={
+        "facility_types": [t.value for t in FacilityType],
+        "statuses": [s.value for s in InfraStatus],
+        "verifications": VERIFICATIONS,
+        "impaired": IMPAIRED,
+    },
+)
+
+
+def latest_changes(actor, filters, *, limit: int = 50, cursor=None) -> Page:
+    """The latest status changes, newest first, in one page (each facility's page has its
+    whole history)."""
+    return Page(status_changes(actor, filters, limit=limit), None)
+
+
+def verify_status(actor, status_id, verification, note: str = ""):
+    return set_status_verification(actor, status_id, verification)
+
+
+STATUSES = Kind(
+    name="statuses",
+    entity="status",
+    label="status change",
+    title="Status changes",
+    model=InfrastructureStatus,
+    out_schema=StatusOutSchema,
+    in_schema=StatusInSchema,
+    page=latest_changes,
+    verify=verify_status,
+    detail=RecordPage("web.facility_detail", "facility_id", key="facility_id"),
+    saved="Status change recorded.",
+    choices={"verifications": VERIFICATIONS},
+)

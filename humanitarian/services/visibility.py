@@ -1,0 +1,110 @@
+"""What an actor may see: which records, and how much of each record's location and links.
+
+This is the one place that decides it. Every surface asks here: API bodies and exports (through
+the output schemas, which take the reader), web pages, sitreps, and whatever later sends records
+out (feeds, webhooks).
+
+- **Records.** A record above the actor's sensitivity grant does not exist for them: queries are
+  restricted with ``visible``, single records are checked with ``Actor.can_see``.
+- **Locations.** Readers whose grant is ``public`` see a location no finer than its district
+  (admin level 2): coordinates are moved to the district's centroid and ``geo_precision`` becomes
+  3. The area code is shown as stored. Rules about a reader's location (the area code shown,
+  filters on location) belong here with this one.
+- **Links.** An incident's link to a facility above the reader's grant is left out: the link
+  alone would tell them that the facility exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Optional
+
+from ..extensions import db
+from ..models import Facility
+from ..models.enums import Sensitivity, sensitivities_up_to
+from .actors import Actor
+from .areas import admin2_centroid
+
+# ACLED's scale: 1 the reported point, 2 near it, 3 the district (or coarser).
+DISTRICT_PRECISION = 3
+LOCATION_FIELDS = ("admin_pcode", "latitude", "longitude", "geo_precision")
+
+
+def visible(stmt, model, actor: Actor):
+    """Restrict a select to the records the actor's grant covers."""
+    return stmt.where(model.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+
+
+def coarsened(actor: Actor) -> bool:
+    """Whether the actor sees locations at district level only (a public grant)."""
+    return actor.max_sensitivity == Sensitivity.public
+
+
+def location_hidden(actor: Actor, record: Any) -> bool:
+    """True when the actor sees this record's point coarser than it is stored: a form that
+    showed them the point would move it on saving."""
+    return (
+        coarsened(actor)
+        and record.latitude is not None
+        and record.geo_precision < DISTRICT_PRECISION
+    )
+
+
+class ReaderView:
+    """What one reader sees of the records shown to them. Make one per response or stream:
+    it remembers the district centroids and facility grants it has looked up."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.coarse = coarsened(actor)
+        self._centroids: dict[str, tuple[Optional[float], Optional[float]]] = {}
+        self._facilities: dict[str, bool] = {}
+
+    def district_centroid(self, pcode: str) -> tuple[Optional[float], Optional[float]]:
+        """(lat, lon) of the district holding the area (``areas.admin2_centroid``)."""
+        if pcode not in self._centroids:
+            self._centroids[pcode] = admin2_centroid(pcode)
+        return self._centroids[pcode]
+
+    def location(
+        self,
+        admin_pcode: str,
+        latitude: Optional[float],
+        longitude: Optional[float],
+        geo_precision: Optional[int],
+    ) -> tuple[str, Optional[float], Optional[float], Optional[int]]:
+        """The location as this reader sees it: (admin_pcode, latitude, longitude, precision)."""
+        if not self.coarse or latitude is None:
+            return admin_pcode, latitude, longitude, geo_precision
+        lat, lon = self.district_centroid(admin_pcode)
+        return admin_pcode, lat, lon, DISTRICT_PRECISION
+
+    def location_fields(self, data: dict) -> dict:
+        """A record dumped with flat location fields (``LOCATION_FIELDS``), as seen."""
+        seen = self.location(*(data.get(name) for name in LOCATION_FIELDS))
+        data.update(zip(LOCATION_FIELDS, seen, strict=True))
+        return data
+
+    def facility_id(self, facility_id: Any) -> Any:
+        """The linked facility's id, or None when the facility is above the reader's grant."""
+        if facility_id is None:
+            return None
+        key = str(facility_id)
+        if key not in self._facilities:
+            facility = db.session.get(Facility, uuid.UUID(key))
+            self._facilities[key] = facility is not None and self.actor.can_see(
+                facility.sensitivity
+            )
+        return facility_id if self._facilities[key] else None
+
+    def snapshot(self, data: dict) -> dict:
+        """A revision's snapshot (the record as stored then: a nested ``location`` and a
+        ``facility_id``), as seen. Returns a copy; the stored snapshot is not touched."""
+        seen = dict(data)
+        location = seen.get("location")
+        if location:
+            values = self.location(*(location.get(name) for name in LOCATION_FIELDS))
+            seen["location"] = {**location, **dict(zip(LOCATION_FIELDS, values, strict=True))}
+        if "facility_id" in seen:
+            seen["facility_id"] = self.facility_id(seen["facility_id"])
+        return seen
