@@ -103,7 +103,7 @@ MUTATIONS = (
         "sitrep-map-exact",
         COARSE,
         "humanitarian/services/sitrep_content.py",
-        "map_points=_map_points(incidents, ReaderView(reader)),",
+        "map_points=_map_points(incidents, view),",
         "map_points=_map_points(incidents, ReaderView(reader_for(Sensitivity.restricted))),",
         ("tests/security/test_sitrep_map.py", "tests/security/test_coarsening.py"),
     ),

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.reliability
 
 # Known p-codes and in-range dates, so that some generated appends are stored and the later
 # steps of a sequence have records to work on; everything else stays as generated.
-PCODES = ("SY02", "SY0200", "SY07", "SY0700", "SY0701")
+PCODES = ("SY02", "SY0200", "SY07", "SY0700", "SY0703")
 
 
 def _plausible(item):

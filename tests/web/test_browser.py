@@ -112,7 +112,7 @@ def test_record_dashboard_review_verify(app, demo, live_server, page):
     # The area picker finds an area by its Arabic name and puts in the p-code.
     page.fill("#f-admin_pcode", "حارم")
     page.dispatch_event("#f-admin_pcode", "change")
-    expect(page.locator("#f-admin_pcode")).to_have_value("SY0701")
+    expect(page.locator("#f-admin_pcode")).to_have_value("SY0703")
     expect(page.locator("#f-admin_pcode ~ output")).to_contain_text("Harim")
 
     fill_incident(page, killed="2", civilians="4")
