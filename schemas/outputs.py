@@ -63,6 +63,15 @@ class AdminAreaSchema(ReaderSchema):
     centroid_lon = fields.Float(allow_none=True)
 
 
+class LocateOutSchema(Schema):
+    latitude = fields.Float()
+    longitude = fields.Float()
+    items = fields.List(
+        fields.Nested(AdminAreaSchema),
+        metadata={"description": "the areas containing the point, country first"},
+    )
+
+
 class RecordOutSchema(ReaderSchema):
     id = fields.UUID()
     report_id = fields.UUID()

@@ -10,6 +10,7 @@ parsed geometries are kept by text, so a reload of an unchanged gazetteer parses
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class Places:
     """One consistent view of ``admin_areas``; geometry is loaded on first use."""
 
     def __init__(self, rows: list[Place]):
+        self.serial = next(_serials)  # a key for caches derived from this snapshot
         self.by_pcode = {p.pcode: p for p in rows}
         self.keys = {p.pcode: (normalise(p.name_en), normalise(p.name_ar)) for p in rows}
 
@@ -108,6 +110,7 @@ class Places:
         return {pcode: _parse(text) for pcode, text in rows if pcode in self.by_pcode}
 
 
+_serials = itertools.count(1)
 _parsed: dict[str, BaseGeometry] = {}
 _current: dict[str, object] = {}
 
