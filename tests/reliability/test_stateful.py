@@ -29,6 +29,14 @@ pytestmark = pytest.mark.reliability
 # Known p-codes and in-range dates, so that some generated appends are stored and the later
 # steps of a sequence have records to work on; everything else stays as generated.
 PCODES = ("SY02", "SY0200", "SY07", "SY0700", "SY0703")
+# A point inside each of them (Aleppo city, Idleb city, Harim), so located records are stored.
+INSIDE = {
+    "SY02": (36.2, 37.13),
+    "SY0200": (36.2, 37.13),
+    "SY07": (35.93, 36.63),
+    "SY0700": (35.93, 36.63),
+    "SY0703": (36.2, 36.52),
+}
 
 
 def _plausible(item):
@@ -37,6 +45,10 @@ def _plausible(item):
     for key in ("admin_pcode", "origin_pcode", "destination_pcode"):
         if isinstance(item.get(key), str):
             item[key] = PCODES[len(item[key]) % len(PCODES)]
+    if isinstance(item.get("latitude"), int | float) and isinstance(
+        item.get("longitude"), int | float
+    ):
+        item["latitude"], item["longitude"] = INSIDE.get(item.get("admin_pcode"), INSIDE["SY0700"])
     for key in ("occurred_on", "period_start"):
         if isinstance(item.get(key), str):
             item[key] = "2024-12-01"
