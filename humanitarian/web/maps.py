@@ -25,6 +25,7 @@ from ..services.mapping import (
     map_frame,
 )
 from ..services.places import current_places
+from ..services.visibility import reader_pcode
 
 WIDTH, HEIGHT = 640, 460
 
@@ -92,7 +93,7 @@ def area_map(
     """The map of ``filters.admin_pcode`` (the whole country without one): borders, the
     choropleth of incidents per district for the same filters, and the given points (dicts
     with ``latitude``, ``longitude``, ``r``, ``cls``, ``title``, ``href``, ``id``) or lines."""
-    frame = map_frame(filters.admin_pcode, width / height, width)
+    frame = map_frame(reader_pcode(actor, filters.admin_pcode), width / height, width)
     proj = Projection(frame, width, height)
     figures, unplaced = incidents_by_district(actor, filters) if choropleth else ({}, 0)
     breaks = class_breaks(max((f.incidents for f in figures.values()), default=0))
@@ -263,3 +264,20 @@ def flow_lines(movements: list[dict]) -> list[dict]:
 
 def _n(value) -> str:
     return "unknown" if value is None else f"{value:,}"
+
+
+# What a kind's list page draws over the borders, from its dumped rows.
+LIST_LAYERS = {
+    "incidents": lambda rows: {"points": incident_points(rows)},
+    "facilities": lambda rows: {"points": facility_points(rows), "choropleth": False},
+    "movements": lambda rows: {"lines": flow_lines(rows), "choropleth": False},
+}
+
+
+def listing_map(actor: Actor, kind: str, listing, rows: list[dict]) -> Optional[SvgMap]:
+    """The map of a list page's filters with the kind's rows on it (``LIST_LAYERS``): None
+    when the filters were refused or the kind has no map."""
+    layers = LIST_LAYERS.get(kind)
+    if listing.filters is None or layers is None:
+        return None
+    return area_map(actor, listing.filters, **layers(rows))
