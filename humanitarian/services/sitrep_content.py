@@ -24,11 +24,12 @@ from ..extensions import db
 from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
 from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
 from .actors import Actor
-from .areas import centroid, get_area, subtree_pcodes
+from .areas import centroid, get_area
 from .comparison import Change, previous_period, summarize_with_previous
 from .facilities import current_statuses, facility_select, status_changes
 from .filters import RecordFilter, start_of
 from .incidents import incident_select
+from .mapping import DistrictFigures, Frame, incidents_by_district, map_frame
 from .movements import movement_select
 from .summary import Summary
 from .visibility import ReaderView
@@ -41,6 +42,8 @@ VERIFICATION_RANK = {
     Verification.disputed: 3,
 }
 NOTABLE_MAX = 12
+# The map's frame: the PDF figure's proportions, borders simplified to ~1/700 of its width.
+MAP_ASPECT, MAP_PIXELS = 7.0 * 0.9 / (4.6 * 0.85), 700
 
 
 def reader_for(audience: Sensitivity) -> Actor:
@@ -110,8 +113,10 @@ class SitrepContent:
     statuses: list[StatusRow]
     flows: list[Flow]
     sources: list[tuple[Source, int]]
-    map_areas: list[AdminArea]
+    map_frame: Frame
     map_points: list[MapPoint]
+    district_figures: dict[str, DistrictFigures] = field(default_factory=dict)
+    unplaced: int = 0
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -147,9 +152,10 @@ def build_content(
         statuses=statuses,
         flows=flows,
         sources=_sources(incidents, statuses, flows),
-        map_areas=_map_areas(area),
+        map_frame=map_frame(area.pcode, MAP_ASPECT, MAP_PIXELS),
         map_points=_map_points(incidents, view),
     )
+    content.district_figures, content.unplaced = incidents_by_district(reader, filters)
     content.area_names = _area_names({i.admin_pcode for i in incidents}, view)
     return content
 
@@ -240,22 +246,6 @@ def _area_names(pcodes: set[str], view: ReaderView) -> dict[str, tuple[str, str]
     rows = db.session.scalars(select(AdminArea).where(AdminArea.pcode.in_(set(shown.values()))))
     names = {a.pcode: (a.name_en, a.name_ar) for a in rows}
     return {p: names[s] for p, s in shown.items() if s in names}
-
-
-def _map_areas(area: AdminArea) -> list[AdminArea]:
-    """The area and everything under it, plus its siblings and parent for orientation
-    (the map clips whatever falls outside the area's own extent)."""
-    inside = select(AdminArea).where(AdminArea.pcode.in_(subtree_pcodes(area.pcode)))
-    rows = list(db.session.scalars(inside))
-    if area.parent_pcode:
-        rows += list(
-            db.session.scalars(
-                select(AdminArea).where(
-                    AdminArea.parent_pcode == area.parent_pcode, AdminArea.pcode != area.pcode
-                )
-            )
-        )
-    return [a for a in rows if a.centroid_lat is not None and a.level > 0]
 
 
 def _map_points(incidents: list[Incident], view: ReaderView) -> list[MapPoint]:
