@@ -43,6 +43,15 @@ def normalise(text: str) -> str:
     return _SEPARATORS.sub(" ", text).strip()
 
 
+def is_whole_match(area, q: str) -> bool:
+    """True when ``q`` is the area's p-code or its whole English or Arabic name."""
+    key = normalise(q)
+    return q.strip().upper() == area.pcode or key in (
+        normalise(area.name_en),
+        normalise(area.name_ar),
+    )
+
+
 def _is_arabic(char: str) -> bool:
     return "\u0600" <= char <= "\u06ff"
 

@@ -92,7 +92,8 @@ def area_map(
 ) -> SvgMap:
     """The map of ``filters.admin_pcode`` (the whole country without one): borders, the
     choropleth of incidents per district for the same filters, and the given points (dicts
-    with ``latitude``, ``longitude``, ``r``, ``cls``, ``title``, ``href``, ``id``) or lines."""
+    with ``latitude``, ``longitude``, ``r``, ``cls``, ``kind``, ``id``, ``title``, ``href``) or
+    lines."""
     frame = map_frame(reader_pcode(actor, filters.admin_pcode), width / height, width)
     proj = Projection(frame, width, height)
     figures, unplaced = incidents_by_district(actor, filters) if choropleth else ({}, 0)
@@ -207,6 +208,7 @@ def incident_points(incidents: list[dict]) -> list[dict]:
                 "longitude": lon,
                 "r": round(min(3.5 + math.sqrt(hurt), 12), 1),
                 "cls": i.get("event_type") or "",
+                "kind": "incident",
                 "id": i["id"],
                 "href": url_for("web.incident_detail", incident_id=i["id"]),
                 "title": f"{i['occurred_on']} · {i['title']} "
@@ -229,6 +231,7 @@ def facility_points(facilities: list[dict]) -> list[dict]:
                 "longitude": f.get("longitude"),
                 "r": 5,
                 "cls": f"status-{status}",
+                "kind": "facility",
                 "id": f["id"],
                 "href": url_for("web.facility_detail", facility_id=f["id"]),
                 "title": f"{f['name']} · {status.replace('_', ' ')}",
