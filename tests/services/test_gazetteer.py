@@ -226,3 +226,27 @@ def test_another_country_loads_the_same_way(app, tmp_path):
     assert db.session.get(AdminArea, "XA").boundary is not None  # union of its governorates
     again = load_areas(Actor.system("test"), folder)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_seed_demo_on_an_empty_gazetteer_ends_with_all_349_areas(app, runner):
+    db.session.execute(AdminArea.__table__.delete())
+    db.session.commit()
+    assert levels() == {}
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin areas added: 349" in result.output
+    assert levels() == {0: 1, 1: 14, 2: 62, 3: 272}
+
+
+def test_load_areas_command_reports_changes_and_problems(app, runner, tmp_path):
+    result = runner.invoke(args=["load-areas"])
+    assert result.exit_code == 0, result.output
+    assert "added 0, updated 0, unchanged 349, removed 0, kept in use 0" in result.output
+    folder = write_second_country(tmp_path / "xa")
+    result = runner.invoke(args=["load-areas", str(folder)])
+    assert "added 4" in result.output
+    (folder / "xa_pcodes.csv").write_text("pcode,level\nXA,0\n", encoding="utf-8")
+    result = runner.invoke(args=["load-areas", str(folder)])
+    assert (
+        result.exit_code != 0 and "missing columns name_en, name_ar, parent_pcode" in result.output
+    )
