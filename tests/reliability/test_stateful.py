@@ -45,6 +45,8 @@ def _plausible(item):
     for key in ("admin_pcode", "origin_pcode", "destination_pcode"):
         if isinstance(item.get(key), str):
             item[key] = PCODES[len(item[key]) % len(PCODES)]
+    if ("event_type" in item or "facility_type" in item) and not item.get("admin_pcode"):
+        item["admin_pcode"] = "SY0700"  # a p-code or a point is required; most sequences name one
     if isinstance(item.get("latitude"), int | float) and isinstance(
         item.get("longitude"), int | float
     ):
