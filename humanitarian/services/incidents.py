@@ -155,7 +155,13 @@ def correct_incident(
     if data.verification != incident.verification:
         actor.require(Scope.verify)
     data = _keep_unseen_link(actor, incident, data)
-    data = replace(data, location=resolve_location(data.location))
+    stored = Location(
+        incident.admin_pcode, incident.latitude, incident.longitude, incident.geo_precision
+    )
+    if data.location != stored:
+        # Only a moved location is checked: a record stored before the point-in-area rule
+        # existed can still be verified or corrected in other ways.
+        data = replace(data, location=resolve_location(data.location))
     _check_rules(actor, data, linked=incident.facility_id)
     previous = incident.revision
     _apply(incident, data)

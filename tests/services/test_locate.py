@@ -120,3 +120,24 @@ def test_normalise_folds_hamza_tashkeel_accents_and_punctuation():
     assert normalise("Jisr-Ash-Shugur") == normalise("Jisr ash Shugur") == "jisr ash shugur"
     assert normalise("Al Ma’ra") == normalise("Al Ma'ra") == "al mara"
     assert normalise("مدرسة") == normalise("مدرسه") and normalise("مصطفى") == normalise("مصطفي")
+
+
+def test_a_record_stored_before_the_rule_can_still_be_verified(app):
+    from humanitarian.extensions import db
+    from humanitarian.services import set_incident_verification
+
+    system = Actor.system("test")
+    incident = record_incident(system, f.incident())
+    incident.latitude, incident.longitude = 36.18, 37.22  # Aleppo airport, named Idleb
+    db.session.commit()
+    verified = set_incident_verification(system, incident.id, "verified")
+    assert (verified.revision, verified.admin_pcode) == (2, "SY0700")
+    with pytest.raises(BusinessRuleError):  # moving it is checked
+        from humanitarian.services import correct_incident
+
+        correct_incident(
+            system,
+            incident.id,
+            f.incident(location=f.Location("SY0700", 36.19, 37.22, 1)),
+            "moved",
+        )
