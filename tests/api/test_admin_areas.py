@@ -3,6 +3,7 @@ lies outside the named area."""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import shapely
@@ -43,6 +44,12 @@ def test_geojson_gives_boundaries_that_parse_back(client):
     assert all(s.is_valid and s.geom_type in ("Polygon", "MultiPolygon") for s in shapes.values())
     assert shapes["SY07"].contains(shapely.Point(36.63, 35.93))  # Idleb city
     assert body["features"][0]["properties"]["name_ar"]
+    zipped = client.get(
+        "/api/v1/admin-areas?level=1&format=geojson", headers={"Accept-Encoding": "gzip"}
+    )
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert len(zipped.get_data()) < len(response.get_data()) / 2
+    assert json.loads(gzip.decompress(zipped.get_data())) == body
     etag = response.headers["ETag"]
     again = client.get(
         "/api/v1/admin-areas?level=1&format=geojson", headers={"If-None-Match": etag}

@@ -15,7 +15,7 @@
   var areasUrl = box.getAttribute("data-areas-url");
   var locateUrl = box.getAttribute("data-locate-url");
   // Simplification per level, in degrees: enough for a form-sized map, a fraction of the size.
-  var TOLERANCE = { 1: 0.005, 2: 0.003, 3: 0.001 };
+  var TOLERANCE = { 1: 0.01, 2: 0.005, 3: 0.002 };
   var STYLE = {
     1: { color: "#4b5868", weight: 1.6, fill: false, interactive: false },
     2: { color: "#9aa5b1", weight: 0.8, fillColor: "#f7f4f0", fillOpacity: 1, interactive: false },
