@@ -108,6 +108,14 @@ MUTATIONS = (
         ("tests/security/test_sitrep_map.py", "tests/security/test_coarsening.py"),
     ),
     Mutation(
+        "sub-district-shown",
+        COARSE,
+        "humanitarian/services/visibility.py",
+        "    return district_of(pcode) if coarsened(actor) else pcode",
+        "    return pcode",
+        ("tests/security/test_district_level.py", "tests/services/test_visibility.py"),
+    ),
+    Mutation(
         "reader-exact",
         COARSE,
         "humanitarian/services/visibility.py",
