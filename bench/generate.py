@@ -178,13 +178,14 @@ def load_reference(conn: psycopg.Connection, uni: Universe) -> None:
     with conn.cursor() as cur:
         with cur.copy(
             "COPY admin_areas (pcode, name_en, name_ar, level, parent_pcode, path,"
-            " centroid_lat, centroid_lon) FROM STDIN"
+            " centroid_lat, centroid_lon, boundary, updated_at) FROM STDIN"
         ) as copy:
+            now = datetime(2023, 1, 1, tzinfo=UTC)
             for a in uni.areas:
                 copy.write_row(
                     (a.pcode, a.name_en, a.name_ar, a.level, a.parent, a.path, a.lat, a.lon)
+                    + (a.boundary, now)
                 )
-        now = datetime(2023, 1, 1, tzinfo=UTC)
         for name in uni.org_names:
             cur.execute(
                 "INSERT INTO organizations (name, acronym, created_at) VALUES (%s, %s, %s)"

@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from humanitarian.demo_data import AREAS
+import shapely
+
 from humanitarian.models.enums import (
     EVENT_TAXONOMY,
     EstimateMethod,
@@ -23,13 +24,11 @@ from humanitarian.models.enums import (
     SourceType,
     TargetType,
 )
+from humanitarian.services.cod import SHIPPED, read_cod
 
 # Two full years, fixed so results never depend on the day the bench runs.
 PERIOD_START = date(2023, 1, 1)
 PERIOD_DAYS = 731  # through 2024-12-31
-
-DISTRICTS_PER_GOVERNORATE = 6
-SUBDISTRICTS_PER_DISTRICT = 6
 
 # Rough shares of reported incidents per governorate: the north-west and east dominate.
 GOVERNORATE_WEIGHTS = {
@@ -98,6 +97,7 @@ class Area:
     path: str
     lat: float
     lon: float
+    boundary: str | None = None
 
 
 @dataclass
@@ -115,11 +115,16 @@ class Universe:
         self.by_pcode = {a.pcode: a for a in self.areas}
         self.governorates = [a for a in self.areas if a.level == 1]
         self._places: dict[str, tuple[list[str], list[float]]] = {}
+        self._shapes: dict[str, shapely.Geometry] = {}
         for gov in self.governorates:
             below = [a for a in self.areas if a.path.startswith(gov.path + "/")]
+            districts = sum(1 for a in below if a.level == 2) or 1
+            subdistricts = sum(1 for a in below if a.level == 3) or 1
             # Most reports name a sub-district; some only a district, a few the governorate.
             places = [gov.pcode] + [a.pcode for a in below]
-            weights = [5.0] + [15.0 / 6 if a.level == 2 else 80.0 / 36 for a in below]
+            weights = [5.0] + [
+                15.0 / districts if a.level == 2 else 80.0 / subdistricts for a in below
+            ]
             self._places[gov.pcode] = (places, weights)
 
     def place(self, rng: random.Random, governorate: str | None = None) -> Area:
@@ -130,51 +135,43 @@ class Universe:
     def governorate_of(self, area: Area) -> str:
         return area.path.split("/")[1]
 
+    def point_in(self, rng: random.Random, area: Area) -> tuple[float, float]:
+        """A random (lat, lon) inside the area's boundary, so the service's point-in-area
+        check accepts it as it would a real report; the centroid when it has none."""
+        shape = self._shapes.get(area.pcode)
+        if shape is None and area.boundary:
+            shape = self._shapes[area.pcode] = shapely.from_geojson(area.boundary)
+            shapely.prepare(shape)
+        if shape is None:
+            return area.lat, area.lon
+        west, south, east, north = shape.bounds
+        for _ in range(200):
+            lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+            if shapely.contains_xy(shape, lon, lat):
+                return round(lat, 5), round(lon, 5)
+        return area.lat, area.lon
+
 
 def build_universe() -> Universe:
-    """The demo's real areas plus synthetic districts and sub-districts under every
-    governorate, with OCHA-shaped p-codes (SY02 → SY0204 → SY020403)."""
+    """The shipped Syria gazetteer (349 real p-codes, names, boundaries and centroids)."""
     areas: list[Area] = []
     paths: dict[str, str] = {}
-    for pcode, name_en, name_ar, level, parent, lat, lon in AREAS:
-        paths[pcode] = f"{paths[parent]}/{pcode}" if parent else pcode
-        areas.append(Area(pcode, name_en, name_ar, level, parent, paths[pcode], lat, lon))
-    for gov in [a for a in areas if a.level == 1]:
-        for d in range(DISTRICTS_PER_GOVERNORATE):
-            dcode = f"{gov.pcode}{d:02d}"
-            dlat, dlon = gov.lat + (d % 3 - 1) * 0.25, gov.lon + (d // 3 - 0.5) * 0.3
-            real = next((a for a in areas if a.pcode == dcode), None)
-            if real is not None:
-                dlat, dlon = real.lat, real.lon
-            else:
-                name = f"{gov.name_en} district {d + 1}"
-                areas.append(
-                    Area(
-                        dcode,
-                        name,
-                        f"منطقة {d + 1}",
-                        2,
-                        gov.pcode,
-                        f"{gov.path}/{dcode}",
-                        dlat,
-                        dlon,
-                    )
-                )
-            dpath = f"{gov.path}/{dcode}"
-            for s in range(SUBDISTRICTS_PER_DISTRICT):
-                scode = f"{dcode}{s:02d}"
-                areas.append(
-                    Area(
-                        scode,
-                        f"{gov.name_en} {d + 1}.{s + 1}",
-                        f"ناحية {d + 1}.{s + 1}",
-                        3,
-                        dcode,
-                        f"{dpath}/{scode}",
-                        round(dlat + (s % 3 - 1) * 0.07, 4),
-                        round(dlon + (s // 3 - 0.5) * 0.09, 4),
-                    )
-                )
+    for a in read_cod(SHIPPED):
+        paths[a.pcode] = f"{paths[a.parent_pcode]}/{a.pcode}" if a.parent_pcode else a.pcode
+        lat, lon = a.centroid or (None, None)
+        areas.append(
+            Area(
+                a.pcode,
+                a.name_en,
+                a.name_ar,
+                a.level,
+                a.parent_pcode,
+                paths[a.pcode],
+                lat,
+                lon,
+                a.boundary,
+            )
+        )
     orgs = [f"Synthetic partner {i:02d}" for i in range(1, 9)]
     types = [t.value for t in SourceType]
     sources = [(f"Synthetic source {i:02d}", types[i % len(types)]) for i in range(1, 25)]
@@ -224,6 +221,7 @@ def make_incident(
     if pool and rng.random() < 0.03:
         facility = rng.choice(pool)
     located = rng.random() < 0.6
+    lat, lon = uni.point_in(rng, area) if located else (None, None)
     label = (sub or event).replace("_", " ")
     return {
         "title": f"{label.capitalize()} in {area.name_en}",
@@ -243,8 +241,8 @@ def make_incident(
         "perpetrator_claimed_by": None,
         **_casualties(rng, event),
         "admin_pcode": area.pcode,
-        "latitude": round(area.lat + rng.uniform(-0.05, 0.05), 5) if located else None,
-        "longitude": round(area.lon + rng.uniform(-0.05, 0.05), 5) if located else None,
+        "latitude": lat,
+        "longitude": lon,
         "geo_precision": rng.choice((1, 2)) if located else 3,
         "source_ids": rng.sample(uni.source_ids, rng.choice((1, 1, 2, 3))),
         "sensitivity": pick(rng, SENSITIVITY_WEIGHTS),
@@ -281,6 +279,7 @@ def snapshot(incident: dict) -> dict:
 
 def make_facility(rng: random.Random, uni: Universe, number: int) -> dict:
     area = uni.place(rng)
+    lat, lon = uni.point_in(rng, area)
     ftype = pick(rng, FACILITY_WEIGHTS)
     assert ftype in {t.value for t in FacilityType}
     return {
@@ -289,8 +288,8 @@ def make_facility(rng: random.Random, uni: Universe, number: int) -> dict:
         "name_ar": f"منشأة {number:05d}",
         "facility_type": ftype,
         "admin_pcode": area.pcode,
-        "latitude": round(area.lat + rng.uniform(-0.04, 0.04), 5),
-        "longitude": round(area.lon + rng.uniform(-0.04, 0.04), 5),
+        "latitude": lat,
+        "longitude": lon,
         "geo_precision": 1,
         "sensitivity": pick(rng, {"public": 85, "partner": 12, "restricted": 3}),
         "verification": pick(rng, VERIFICATION_WEIGHTS),

@@ -11,7 +11,9 @@ from flask import Flask
 
 from .models.enums import Role, Scope, Sensitivity, Verification
 from .services import Actor, ServiceError, create_token, create_user, revoke_token
+from .services.cod import SHIPPED
 from .services.demo import seed_demo
+from .services.gazetteer import load_areas
 from .services.imports import import_acled
 
 
@@ -31,6 +33,25 @@ def seed_demo_command():
             "demo logins: admin@ / verifier@ / reporter@ / viewer@demo.local "
             "(password from HUMANITARIAN_DEMO_PASSWORD, default 'demo-password')"
         )
+
+
+@click.command("load-areas")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False), required=False)
+def load_areas_command(directory):
+    """Load a COD-style gazetteer folder (p-code table + one GeoJSON per level); default: the
+    shipped Syria gazetteer. Safe to run again: only changes are written."""
+    try:
+        result = load_areas(Actor.system("load-areas"), directory or SHIPPED)
+    except ServiceError as exc:
+        for line in exc.errors.get("files", []):
+            click.echo(f"  {line}", err=True)
+        raise click.ClickException(exc.detail) from exc
+    click.echo(
+        f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
+        f"removed {result.removed}, kept in use {len(result.kept_in_use)}"
+    )
+    for pcode, uses in result.kept_in_use:
+        click.echo(f"  kept {pcode}: not in the files but used by {uses}", err=True)
 
 
 @click.command("create-user")
@@ -142,6 +163,7 @@ def import_acled_command(path, batch_size, verification):
 def register(app: Flask) -> None:
     for command in (
         seed_demo_command,
+        load_areas_command,
         create_user_command,
         create_token_command,
         revoke_token_command,

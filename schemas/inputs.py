@@ -60,7 +60,16 @@ class SourcedMixin(RecordMixin):
 
 
 class LocationMixin(Schema):
-    admin_pcode = fields.String(required=True, validate=PCODE)
+    admin_pcode = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=PCODE,
+        metadata={
+            "description": "OCHA p-code; may be left out when latitude and longitude are given: "
+            "the deepest area containing the point is taken. Given both, the point must lie "
+            "in the area (422 otherwise, naming both areas)."
+        },
+    )
     latitude = fields.Float(
         allow_none=True, load_default=None, validate=validate.Range(-90, 90), allow_nan=False
     )
@@ -75,6 +84,10 @@ class LocationMixin(Schema):
     def _coordinates_together(self, data, **_):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise ValidationError({"longitude": ["Give latitude and longitude together."]})
+        if not data.get("admin_pcode") and data.get("latitude") is None:
+            raise ValidationError(
+                {"admin_pcode": ["Give an admin area, or latitude and longitude."]}
+            )
 
     @staticmethod
     def split_location(data: dict) -> tuple[Location, dict]:
@@ -83,7 +96,7 @@ class LocationMixin(Schema):
         if precision is None:
             precision = 3 if lat is None else 2
         rest = {k: v for k, v in data.items() if k not in LOCATION_FIELDS}
-        return Location(data["admin_pcode"], lat, lon, precision), rest
+        return Location(data["admin_pcode"] or None, lat, lon, precision), rest
 
 
 class IncidentInSchema(SourcedMixin, LocationMixin, StrictSchema):

@@ -1,10 +1,10 @@
 """Response bodies.
 
 A record is always dumped for a reader: ``IncidentOutSchema(reader=actor).dump(incident)``.
-What that reader sees of its location and links (public readers: coordinates at the district
-centroid; nobody: a link to a facility above their grant) is decided by
-``humanitarian.services.visibility``, not here. Dumping a located or linked record without a
-reader is an error, so no surface can forget it.
+What that reader sees of its places and links (public readers: areas no finer than the
+district, coordinates at its centroid; nobody: a link to a facility above their grant) is
+decided by ``humanitarian.services.visibility``, not here. Dumping a located or linked record
+without a reader is an error, so no surface can forget it.
 """
 
 from __future__ import annotations
@@ -61,6 +61,15 @@ class AdminAreaSchema(ReaderSchema):
     parent_pcode = fields.String(allow_none=True)
     centroid_lat = fields.Float(allow_none=True)
     centroid_lon = fields.Float(allow_none=True)
+
+
+class LocateOutSchema(Schema):
+    latitude = fields.Float()
+    longitude = fields.Float()
+    items = fields.List(
+        fields.Nested(AdminAreaSchema),
+        metadata={"description": "the areas containing the point, country first"},
+    )
 
 
 class RecordOutSchema(ReaderSchema):
@@ -157,6 +166,12 @@ class MovementOutSchema(RecordOutSchema):
     estimate_method = enum_field(EstimateMethod)
     description = fields.String()
     sources = fields.List(fields.Nested(SourceSchema))
+
+    @post_dump
+    def _areas_as_seen(self, data, **_):
+        for end in ("origin_pcode", "destination_pcode"):
+            data[end] = self.seen.pcode(data.get(end))
+        return data
 
 
 class SummarySchema(Schema):

@@ -141,13 +141,40 @@ class AdminAreaQuerySchema(QuerySchema):
     level = fields.Integer(validate=validate.Range(0, 4))
     parent = fields.String(validate=PCODE)
     q = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "name in English or Arabic"}
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "p-code or name in English or Arabic; case, accents, apostrophes, "
+            "hyphens, hamza forms, tashkeel and tatweel are forgiven; best matches first"
+        },
     )
     format = fields.String(validate=validate.OneOf(FORMATS))
+    simplify = fields.Float(
+        validate=validate.Range(min=0, max=0.1, min_inclusive=False),
+        allow_nan=False,
+        metadata={
+            "description": "format=geojson only: simplify boundaries to this tolerance in "
+            "degrees (e.g. 0.005); neighbours keep their shared borders"
+        },
+    )
 
     @validates_schema
     def _parent_exists(self, data, **_):
         known_pcodes("parent")(data)
+
+
+class LocateQuerySchema(QuerySchema):
+    lat = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(-90, 90),
+        metadata={"example": 36.18},
+    )
+    lon = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(-180, 180),
+        metadata={"example": 37.22},
+    )
 
 
 class SummaryQuerySchema(QuerySchema):

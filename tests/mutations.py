@@ -103,9 +103,17 @@ MUTATIONS = (
         "sitrep-map-exact",
         COARSE,
         "humanitarian/services/sitrep_content.py",
-        "map_points=_map_points(incidents, ReaderView(reader)),",
+        "map_points=_map_points(incidents, view),",
         "map_points=_map_points(incidents, ReaderView(reader_for(Sensitivity.restricted))),",
         ("tests/security/test_sitrep_map.py", "tests/security/test_coarsening.py"),
+    ),
+    Mutation(
+        "sub-district-shown",
+        COARSE,
+        "humanitarian/services/visibility.py",
+        "    return district_of(pcode) if coarsened(actor) else pcode",
+        "    return pcode",
+        ("tests/security/test_district_level.py", "tests/services/test_visibility.py"),
     ),
     Mutation(
         "reader-exact",

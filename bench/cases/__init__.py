@@ -1,3 +1,3 @@
 """One module per measured operation; each exposes ``run(bench) -> dict``."""
 
-CASES = ("query", "summary", "export", "sitrep", "changes", "ingest")
+CASES = ("query", "summary", "export", "sitrep", "changes", "ingest", "locate")

@@ -14,12 +14,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Optional
 
 from flask import Response, request, stream_with_context, url_for
-from sqlalchemy import select
 
 from ..extensions import db
-from ..kinds import Column, Listing, adm  # noqa: F401  (export definitions use them)
-from ..models import AdminArea
+from ..kinds import Listing
 from ..services import Actor, RecordFilter, record_event
+from ..services.places import current_places
 
 STREAM_PARTITION = 500
 MEDIA_TYPES = {
@@ -47,36 +46,23 @@ def negotiate(requested: Optional[str]) -> str:
 
 
 class Areas:
-    """All admin areas in memory (a few thousand rows at most) for names and centroids: what
-    export columns and geometries ask (``kinds.base.AreaNames``)."""
+    """Names and centroids of the admin areas, from the in-memory gazetteer: what export
+    columns and geometries ask (``kinds.base.AreaNames``)."""
 
     def __init__(self) -> None:
-        rows = db.session.execute(
-            select(
-                AdminArea.pcode,
-                AdminArea.path,
-                AdminArea.name_en,
-                AdminArea.centroid_lat,
-                AdminArea.centroid_lon,
-            )
-        )
-        self._by_pcode = {r.pcode: r for r in rows}
+        self._places = current_places()
 
-    def ancestor(self, pcode: Optional[str], level: int) -> tuple[str, str]:
-        """(p-code, English name) of the level-``level`` area containing ``pcode``."""
-        row = self._by_pcode.get(pcode or "")
-        parts = row.path.split("/") if row else []
-        if len(parts) <= level:
-            return "", ""
-        code = parts[level]
-        found = self._by_pcode.get(code)
-        return code, found.name_en if found else ""
+    def ancestor(self, pcode: Optional[str], level: int) -> tuple[str, str, str]:
+        """(p-code, English name, Arabic name) of the level-``level`` area containing
+        ``pcode``; blank when ``pcode`` is coarser (or, for public readers, was coarsened)."""
+        found = self._places.ancestor(pcode, level)
+        return (found.pcode, found.name_en, found.name_ar) if found else ("", "", "")
 
     def centroid(self, pcode: Optional[str]) -> Optional[tuple[float, float]]:
-        row = self._by_pcode.get(pcode or "")
-        if row is None or row.centroid_lat is None:
+        place = self._places.get(pcode)
+        if place is None or place.centroid_lat is None:
             return None
-        return row.centroid_lon, row.centroid_lat
+        return place.centroid_lon, place.centroid_lat
 
 
 def list_response(actor: Actor, listing: Listing, query: dict) -> Response:

@@ -11,7 +11,16 @@ This package sits between the service layer and the surfaces: it imports service
 and is imported only by surfaces.
 """
 
-from .base import Column, Kind, Listing, RecordPage, Summaries, adm, point_geometry
+from .base import (
+    Column,
+    Kind,
+    Listing,
+    RecordPage,
+    Summaries,
+    adm,
+    admin_columns,
+    point_geometry,
+)
 from .facilities import FACILITIES, STATUSES
 from .incidents import INCIDENTS
 from .movements import MOVEMENTS
@@ -34,5 +43,6 @@ __all__ = [
     "RecordPage",
     "Summaries",
     "adm",
+    "admin_columns",
     "point_geometry",
 ]

@@ -13,7 +13,7 @@ from marshmallow import Schema
 class AreaNames(Protocol):
     """What export columns may ask about admin areas (``api.exports.Areas`` answers)."""
 
-    def ancestor(self, pcode: Optional[str], level: int) -> tuple[str, str]: ...
+    def ancestor(self, pcode: Optional[str], level: int) -> tuple[str, str, str]: ...
 
     def centroid(self, pcode: Optional[str]) -> Optional[tuple[float, float]]: ...
 
@@ -33,8 +33,23 @@ class Column:
 
 
 def adm(level: int, part: int, key: str = "admin_pcode") -> Callable[[dict, AreaNames], str]:
-    """Admin-``level`` code (part 0) or name (part 1) of the area in ``row[key]``."""
+    """Admin-``level`` code (part 0), English name (1) or Arabic name (2) of the area in
+    ``row[key]``."""
     return lambda row, areas: areas.ancestor(row.get(key), level)[part]
+
+
+def admin_columns(key: str = "admin_pcode") -> tuple[Column, ...]:
+    """Code, English and Arabic name of the admin 1, 2 and 3 areas holding ``row[key]``, with
+    DOMAIN.md's hashtags (#adm1+code, #adm1+name, #adm1+name+ar, ... #adm3+name+ar)."""
+    return tuple(
+        Column(f"admin{level}_{suffix}", f"#adm{level}+{tag}", adm(level, part, key))
+        for level in (1, 2, 3)
+        for part, suffix, tag in (
+            (0, "pcode", "code"),
+            (1, "name", "name"),
+            (2, "name_ar", "name+ar"),
+        )
+    )
 
 
 def source_names(row: dict, _areas: AreaNames) -> str:

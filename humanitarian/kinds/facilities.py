@@ -27,7 +27,7 @@ from ..services import (
     status_changes,
     with_current_status,
 )
-from .base import Column, Kind, RecordPage, Summaries, adm
+from .base import Column, Kind, RecordPage, Summaries, admin_columns
 
 
 def _status(key: str):
@@ -38,10 +38,7 @@ COLUMNS = (
     Column("id", "#meta+id"),
     Column("name", "#loc+name"),
     Column("facility_type", "#loc+type"),
-    Column("admin1_pcode", "#adm1+code", adm(1, 0)),
-    Column("admin1_name", "#adm1+name", adm(1, 1)),
-    Column("admin2_pcode", "#adm2+code", adm(2, 0)),
-    Column("admin2_name", "#adm2+name", adm(2, 1)),
+    *admin_columns(),
     Column("latitude", "#geo+lat"),
     Column("longitude", "#geo+lon"),
     Column("status", "#status", _status("status")),

@@ -15,7 +15,7 @@ from ..services import (
     record_incident,
     set_incident_verification,
 )
-from .base import Column, Kind, RecordPage, Summaries, adm, source_names
+from .base import Column, Kind, RecordPage, Summaries, admin_columns, source_names
 
 # The tagged columns and their hashtags are DOMAIN.md's HXL table; the rest are untagged.
 COLUMNS = (
@@ -24,10 +24,7 @@ COLUMNS = (
     Column("event_type", "#event+type"),
     Column("sub_event_type", "#event+type+sub"),
     Column("target_type", "#loc+type"),
-    Column("admin1_pcode", "#adm1+code", adm(1, 0)),
-    Column("admin1_name", "#adm1+name", adm(1, 1)),
-    Column("admin2_pcode", "#adm2+code", adm(2, 0)),
-    Column("admin2_name", "#adm2+name", adm(2, 1)),
+    *admin_columns(),
     Column("latitude", "#geo+lat"),
     Column("longitude", "#geo+lon"),
     Column("killed", "#affected+killed"),

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, UTCDateTime
 
 
 class AdminArea(Base):
     """An OCHA administrative unit. ``path`` is the chain of p-codes from the country down,
-    so a subtree filter is one indexed prefix match instead of a recursive query."""
+    so a subtree filter is one indexed prefix match instead of a recursive query.
+
+    ``boundary`` is the (simplified) polygon as GeoJSON geometry text in WGS84 lon/lat, the
+    same on SQLite and PostgreSQL; point-in-area lookups build an in-memory index from it
+    (``services/locate.py``). ``updated_at`` is set by every load that changes the row, so
+    other processes notice a new gazetteer."""
 
     __tablename__ = "admin_areas"
     __table_args__ = (
@@ -31,6 +37,8 @@ class AdminArea(Base):
     path: Mapped[str] = mapped_column(String(200), index=True)
     centroid_lat: Mapped[Optional[float]] = mapped_column(Float)
     centroid_lon: Mapped[Optional[float]] = mapped_column(Float)
+    boundary: Mapped[Optional[str]] = mapped_column(Text, deferred=True)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     parent: Mapped[Optional[AdminArea]] = relationship(
         remote_side=[pcode], back_populates="children"

@@ -1,7 +1,6 @@
-"""The incident map: incident points over admin-area centroids, drawn offline as SVG.
-
-There is no boundary data or tile server; places are shown by their centroids and names,
-with a scale bar, which is what a reader needs to place the incidents.
+"""The sitrep map, drawn offline as SVG by matplotlib: district and governorate borders from
+the gazetteer, districts shaded by their number of incidents (a choropleth with its legend),
+incident points, place names, a scale bar and the attribution the boundaries require.
 """
 
 from __future__ import annotations
@@ -13,85 +12,89 @@ from typing import TYPE_CHECKING
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path
 from matplotlib.transforms import offset_copy
 
+from ..services.mapping import ATTRIBUTION, class_breaks, class_of
+from ..services.places import current_places
 from .charts import EVENT_COLOURS, INK, SVG_RC, to_svg
 from .labels import EVENT_TYPE_LABELS
 
 if TYPE_CHECKING:
     from ..services.sitrep_content import SitrepContent
 
-_PAD_DEGREES = 0.12
-
-
 FIGURE_SIZE = (7.0, 4.6)  # the text width; the map is never rescaled, so text keeps its size
+# "none" and four sequential classes, as on the web pages.
+CLASS_COLOURS = ("#f7f4f0", "#fdd9b5", "#fca56f", "#e4572e", "#a1221b")
 
 
-def _inside(content: SitrepContent, area) -> bool:
-    own = content.area
-    return area.pcode == own.pcode or area.path.startswith(own.path + "/")
+def _path(geometry) -> Path:
+    """A matplotlib path for a (multi)polygon, holes included."""
+    vertices, codes = [], []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = list(ring.coords)
+            vertices += coords
+            codes += [Path.MOVETO] + [Path.LINETO] * (len(coords) - 2) + [Path.CLOSEPOLY]
+    return Path(vertices, codes)
 
 
-def _extent(content: SitrepContent) -> tuple[float, float, float, float]:
-    """West, east, south, north around the area's own places and its incidents, widened to
-    the figure's proportions so the map fills the width."""
-    own = [a for a in content.map_areas if _inside(content, a)]
-    lats = [a.centroid_lat for a in own] + [p.lat for p in content.map_points]
-    lons = [a.centroid_lon for a in own] + [p.lon for p in content.map_points]
-    if not lats:
-        lats, lons = [content.area.centroid_lat or 0.0], [content.area.centroid_lon or 0.0]
-    pad = max(_PAD_DEGREES, (max(lats) - min(lats)) * 0.15, (max(lons) - min(lons)) * 0.1)
-    west, east, south, north = min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad
-    stretch = 1 / math.cos(math.radians((south + north) / 2))
-    target = (FIGURE_SIZE[0] * 0.9) / (FIGURE_SIZE[1] * 0.85)  # the axes, not the whole figure
-    width, height = east - west, (north - south) * stretch
-    if width / height < target:
-        grow = (height * target - width) / 2
-        west, east = west - grow, east + grow
-    else:
-        grow = (width / target - height) / 2 / stretch
-        south, north = south - grow, north + grow
-    return west, east, south, north
+def _inside(content: SitrepContent, pcode: str) -> bool:
+    place = current_places().get(pcode)
+    own = content.area.pcode
+    return place is not None and (own in place.lineage or pcode in content.area.path.split("/"))
 
 
-def _scale_bar(ax, west: float, east: float, south: float, north: float) -> None:
-    """A round-number kilometre bar in the lower-right corner."""
-    mid_lat = (south + north) / 2
-    km_per_degree = 111.32 * math.cos(math.radians(mid_lat))
-    span_km = (east - west) * km_per_degree
-    length = next((n for n in (100, 50, 25, 20, 10, 5, 2, 1) if n <= span_km / 4), 1)
-    x1, y0 = east - (east - west) * 0.04, south + (north - south) * 0.05
-    x0 = x1 - length / km_per_degree
-    ax.plot([x0, x1], [y0, y0], color=INK, linewidth=2, solid_capstyle="butt")
-    ax.text((x0 + x1) / 2, y0 + (north - south) * 0.015, f"{length} km", ha="center", fontsize=7)
+def _draw_areas(ax, content: SitrepContent, breaks) -> None:
+    frame = content.map_frame
+    for pcode, shape in frame.districts.items():
+        figure = content.district_figures.get(pcode)
+        colour = CLASS_COLOURS[class_of(figure.incidents if figure else 0, breaks)]
+        ax.add_patch(
+            PathPatch(
+                _path(shape),
+                facecolor=colour,
+                edgecolor="#c9c2b8",
+                linewidth=0.4,
+                alpha=1.0 if _inside(content, pcode) else 0.45,
+                zorder=1,
+            )
+        )
+    for shape in frame.governorates.values():
+        ax.add_patch(
+            PathPatch(_path(shape), facecolor="none", edgecolor="#4b5868", linewidth=0.9, zorder=2)
+        )
 
 
-def _draw_places(ax, content: SitrepContent, extent) -> None:
-    west, east, south, north = extent
-    for area in content.map_areas:
-        if not (west <= area.centroid_lon <= east and south <= area.centroid_lat <= north):
+def _draw_labels(ax, content: SitrepContent) -> None:
+    """District names inside the sitrep's area (governorate names on a country map), set
+    under a dot at the area's centroid."""
+    frame = content.map_frame
+    layer = frame.governorates if content.area.level == 0 else frame.districts
+    places = current_places()
+    for pcode in layer:
+        place = places.get(pcode)
+        if place is None or place.centroid_lat is None or not _inside(content, pcode):
             continue
-        if area.pcode == content.area.pcode and len(content.map_areas) > 1:
-            continue  # the area itself is the map's subject; its districts are labelled
-        inside = _inside(content, area)
         ax.plot(
-            area.centroid_lon,
-            area.centroid_lat,
-            marker="s" if area.level == 1 else "o",
-            markersize=4 if inside else 3,
-            color="#55606e" if inside else "#aab2bd",
-            zorder=2,
-            gid=f"area-{area.pcode}",  # the SVG names what each mark stands for
+            place.centroid_lon,
+            place.centroid_lat,
+            marker="o",
+            markersize=2,
+            color=INK,
+            zorder=6,
+            gid=f"area-{pcode}",  # the SVG names what each mark stands for
         )
         ax.annotate(
-            area.name_en,
-            (area.centroid_lon, area.centroid_lat),
-            xytext=(4, -9),
+            place.name_en,
+            (place.centroid_lon, place.centroid_lat),
+            xytext=(0, -10),
             textcoords="offset points",
-            fontsize=7.5 if inside else 6.5,
-            color=INK if inside else "#8a94a3",
-            fontweight="bold" if area.level == 1 and inside else "normal",
-            zorder=4,
+            ha="center",
+            fontsize=7,
+            color=INK,
+            zorder=6,
         )
 
 
@@ -117,10 +120,10 @@ def _draw_incidents(ax, content: SitrepContent) -> None:
                 point.lat,
                 s=40 + min(point.casualties, 150) * 2.5,
                 color=EVENT_COLOURS.get(point.event_type, "#34495e"),
-                alpha=0.75,
+                alpha=0.85,
                 edgecolors="white",
                 linewidths=0.8,
-                zorder=3,
+                zorder=4,
                 transform=where,
                 gid=f"incidents-{point.event_type}",
             )
@@ -139,7 +142,7 @@ def _draw_incidents(ax, content: SitrepContent) -> None:
                 )
 
 
-def _legend(ax, content: SitrepContent) -> None:
+def _legend(ax, content: SitrepContent, breaks) -> None:
     present = dict.fromkeys(p.event_type for p in content.map_points)
     handles = [
         Line2D(
@@ -153,28 +156,45 @@ def _legend(ax, content: SitrepContent) -> None:
         )
         for t in present
     ]
-    if handles:
-        ax.legend(handles=handles, loc="best", fontsize=7, frameon=True, framealpha=0.9)
+    for index, (low, high) in enumerate(breaks):
+        label = "no incidents" if high == 0 else (f"{low}" if low == high else f"{low}–{high}")
+        handles.append(
+            Patch(facecolor=CLASS_COLOURS[index], edgecolor="#c9c2b8", label=f"District: {label}")
+        )
+    ax.legend(handles=handles, loc="best", fontsize=6.5, frameon=True, framealpha=0.92)
+
+
+def _scale_bar(ax, west: float, east: float, south: float, north: float) -> None:
+    """A round-number kilometre bar in the lower-right corner."""
+    mid_lat = (south + north) / 2
+    km_per_degree = 111.32 * math.cos(math.radians(mid_lat))
+    span_km = (east - west) * km_per_degree
+    length = next((n for n in (200, 100, 50, 25, 20, 10, 5, 2, 1) if n <= span_km / 4), 1)
+    x1, y0 = east - (east - west) * 0.04, south + (north - south) * 0.05
+    x0 = x1 - length / km_per_degree
+    ax.plot([x0, x1], [y0, y0], color=INK, linewidth=2, solid_capstyle="butt", zorder=6)
+    ax.text((x0 + x1) / 2, y0 + (north - south) * 0.015, f"{length} km", ha="center", fontsize=7)
 
 
 def incident_map(content: SitrepContent) -> str:
-    extent = west, east, south, north = _extent(content)
+    frame = content.map_frame
+    west, east, south, north = frame.west, frame.east, frame.south, frame.north
+    breaks = class_breaks(max((f.incidents for f in content.district_figures.values()), default=0))
     with matplotlib.rc_context(SVG_RC):
         fig = Figure(figsize=FIGURE_SIZE)
         ax = fig.subplots()
-        ax.set_facecolor("#f4f6f8")
+        ax.set_facecolor("#eef3f7")
         # Equal distances on both axes near this latitude.
         ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
-        _draw_places(ax, content, extent)
+        _draw_areas(ax, content, breaks)
+        _draw_labels(ax, content)
         _draw_incidents(ax, content)
-        _legend(ax, content)
+        _legend(ax, content, breaks)
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.tick_params(labelsize=6.5, colors="#8a94a3", length=2)
-        ax.set_xlabel("Longitude (°E)", fontsize=7, color="#8a94a3")
-        ax.set_ylabel("Latitude (°N)", fontsize=7, color="#8a94a3")
         for side in ("top", "right", "bottom", "left"):
-            ax.spines[side].set_visible(True)
             ax.spines[side].set_color("#c8ced6")
         _scale_bar(ax, west, east, south, north)
+        fig.text(0.01, 0.005, ATTRIBUTION, fontsize=5.5, color="#5b6876")
         return to_svg(fig)

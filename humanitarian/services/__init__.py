@@ -17,7 +17,10 @@ Where things live:
   verify, list and export each kind; ``inputs``: their typed inputs; ``filters``: list filters.
 - ``reports``: the envelope of every write (one transaction, idempotency keys); ``audit``: the
   audit trail.
-- ``areas``: the gazetteer (p-codes, subtrees, centroids).
+- ``areas``: admin areas (p-codes, subtrees, districts, centroids, name search); ``places``: the
+  gazetteer in memory (names, hierarchy, boundaries); ``locate``: point in area; ``gazetteer``,
+  ``cod``: loading a COD-style gazetteer; ``boundaries``: boundaries as GeoJSON; ``mapping``:
+  what maps show (frames, borders, incidents per district).
 - ``summary``, ``comparison``: key figures; ``sitrep_content``: what a sitrep shows (the PDF
   renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive.
 - ``accounts``: users, tokens, sources; ``imports``: ACLED files; ``demo``: the demo scenario.
@@ -69,6 +72,7 @@ from .facilities import (
     with_current_status,
 )
 from .filters import BBox, Page, RecordFilter
+from .gazetteer import LoadResult, load_areas
 from .incidents import (
     correct_incident,
     get_incident,
@@ -80,6 +84,7 @@ from .incidents import (
     set_incident_verification,
 )
 from .inputs import FacilityInput, IncidentInput, Location, MovementInput, StatusInput
+from .locate import locate, resolve_location
 from .movements import (
     get_movement,
     list_movements,
@@ -109,6 +114,7 @@ __all__ = [
     "FacilityInput",
     "IncidentInput",
     "InvalidCursor",
+    "LoadResult",
     "Location",
     "MovementInput",
     "NotAuthenticated",
@@ -155,6 +161,8 @@ __all__ = [
     "list_sitrep_runs",
     "list_sitreps",
     "list_sources",
+    "load_areas",
+    "locate",
     "location_hidden",
     "movement_export_select",
     "movement_select",
@@ -164,6 +172,7 @@ __all__ = [
     "record_movement",
     "record_token_use",
     "request_fingerprint",
+    "resolve_location",
     "revoke_token",
     "set_incident_verification",
     "set_infrastructure_status",

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import AdminArea
 from .common import session_cache
 from .errors import BusinessRuleError, NotFound
+from .places import current_places
 
 
 def get_area(pcode: str) -> AdminArea:
@@ -58,30 +59,31 @@ def in_subtree(column, pcode: str) -> ColumnElement[bool]:
 def list_areas(
     level: Optional[int] = None, parent: Optional[str] = None, q: Optional[str] = None
 ) -> list[AdminArea]:
+    """Areas by p-code; with ``q``, those whose English or Arabic name or p-code matches
+    (case, accents, apostrophes, hyphens, hamza forms and tashkeel forgiven), best first."""
     stmt = select(AdminArea).order_by(AdminArea.pcode)
     if level is not None:
         stmt = stmt.where(AdminArea.level == level)
     if parent is not None:
         stmt = stmt.where(AdminArea.parent_pcode == parent)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(
-            or_(
-                AdminArea.name_en.ilike(like),
-                AdminArea.name_ar.like(like),
-                AdminArea.pcode.ilike(like),
-            )
-        )
-    return list(db.session.scalars(stmt))
+    if not q:
+        return list(db.session.scalars(stmt))
+    ranks = current_places().search(q)
+    stmt = stmt.where(AdminArea.pcode.in_(ranks))
+    return sorted(db.session.scalars(stmt), key=lambda a: (ranks[a.pcode], a.level, a.pcode))
 
 
-def admin2_centroid(pcode: str) -> tuple[Optional[float], Optional[float]]:
-    """The coarsened location shown to public readers: the admin-2 (district) centroid,
-    or the closest ancestor's centroid when the record is placed above district level."""
-    area = db.session.get(AdminArea, pcode)
-    if area is None:
-        return None, None
-    parts = area.path.split("/")
-    target = parts[2] if len(parts) > 2 else parts[-1]
-    coarse = area if target == area.pcode else db.session.get(AdminArea, target)
-    return coarse.centroid_lat, coarse.centroid_lon
+DISTRICT_LEVEL = 2
+
+
+def district_of(pcode: Optional[str]) -> Optional[str]:
+    """The district (admin level 2) holding ``pcode``, or ``pcode`` itself when it is a
+    district or coarser (or unknown)."""
+    district = current_places().ancestor(pcode, DISTRICT_LEVEL)
+    return district.pcode if district is not None else pcode
+
+
+def centroid(pcode: Optional[str]) -> tuple[Optional[float], Optional[float]]:
+    """(lat, lon) of the area's centroid; (None, None) for an unknown area."""
+    place = current_places().get(pcode)
+    return (place.centroid_lat, place.centroid_lon) if place else (None, None)

@@ -9,10 +9,11 @@ from werkzeug.security import generate_password_hash
 
 from .. import demo_data as D
 from ..extensions import db
-from ..models import AdminArea, Report, User
+from ..models import Report, User
 from ..models.enums import Channel, Role, Sensitivity, SourceType
 from .actors import Actor
 from .facilities import create_facility, set_infrastructure_status
+from .gazetteer import install_shipped_areas
 from .incidents import record_incident
 from .inputs import FacilityInput, IncidentInput, Location, MovementInput, StatusInput
 from .movements import record_movement
@@ -28,29 +29,9 @@ DEMO_USERS = [
 
 
 def seed_admin_areas() -> int:
-    """Insert missing areas; existing ones are left as they are."""
-    known = set(db.session.scalars(select(AdminArea.pcode)))
-    paths: dict[str, str] = {}
-    added = 0
-    for pcode, name_en, name_ar, level, parent, lat, lon in D.AREAS:
-        paths[pcode] = f"{paths[parent]}/{pcode}" if parent else pcode
-        if pcode in known:
-            continue
-        db.session.add(
-            AdminArea(
-                pcode=pcode,
-                name_en=name_en,
-                name_ar=name_ar,
-                level=level,
-                parent_pcode=parent,
-                path=paths[pcode],
-                centroid_lat=lat,
-                centroid_lon=lon,
-            )
-        )
-        db.session.flush()
-        added += 1
-    return added
+    """The shipped Syria gazetteer (349 areas with boundaries); returns how many were added.
+    Loading it again adds nothing and changes nothing."""
+    return install_shipped_areas().added
 
 
 def seed_demo(password: str) -> dict[str, int]:

@@ -13,15 +13,15 @@ from ..extensions import db
 from ..models import Facility, InfrastructureStatus, Report, utcnow
 from ..models.enums import Scope, Verification, sensitivities_up_to
 from .actors import Actor
-from .areas import in_subtree, require_area
 from .audit import audit, record_restricted_views
 from .common import load_sources, parse_uuid
 from .errors import BusinessRuleError, NotFound
 from .filters import Page, RecordFilter, apply_bbox, start_of
 from .inputs import FacilityInput, StatusInput
+from .locate import resolve_location
 from .records import Keyset, keyset_page, set_verification
 from .reports import open_report
-from .visibility import visible
+from .visibility import area_filter, visible
 
 FACILITY_ORDER = Keyset((Facility.name, Facility.id), (str, uuid.UUID))
 
@@ -35,8 +35,7 @@ def create_facility(
     if report is None:
         with open_report(actor) as own:
             return create_facility(actor, data, report=own)
-    require_area(data.location.admin_pcode)
-    loc = data.location
+    loc = resolve_location(data.location)
     facility = Facility(
         id=uuid.uuid4(),
         name=data.name.strip(),
@@ -200,7 +199,7 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
     actor.require(Scope.read)
     stmt = visible(select(Facility), Facility, actor)
     if filters.admin_pcode:
-        stmt = stmt.where(in_subtree(Facility.admin_pcode, filters.admin_pcode))
+        stmt = stmt.where(area_filter(actor, Facility.admin_pcode, filters.admin_pcode))
     if filters.facility_types:
         stmt = stmt.where(Facility.facility_type.in_(filters.facility_types))
     if filters.updated_since:
@@ -268,7 +267,7 @@ def status_changes(actor: Actor, filters: RecordFilter, limit: Optional[int] = 1
     stmt = visible(select(InfrastructureStatus), InfrastructureStatus, actor).join(Facility)
     stmt = visible(stmt, Facility, actor)
     if filters.admin_pcode:
-        stmt = stmt.where(in_subtree(Facility.admin_pcode, filters.admin_pcode))
+        stmt = stmt.where(area_filter(actor, Facility.admin_pcode, filters.admin_pcode))
     if filters.since:
         stmt = stmt.where(InfrastructureStatus.effective_from >= start_of(filters.since))
     if filters.until:

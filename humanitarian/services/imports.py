@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AdminArea, Incident
+from ..models import Incident
 from ..models.enums import (
     EVENT_TAXONOMY,
     DatePrecision,
@@ -30,6 +30,8 @@ from .actors import Actor
 from .errors import BusinessRuleError
 from .incidents import correct_incident, incident_input_from, record_incident
 from .inputs import IncidentInput, Location
+from .locate import resolve_location
+from .places import current_places, normalise
 from .reports import open_report
 
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "country", "admin1")
@@ -63,20 +65,30 @@ def _count(value: str):
 
 
 class _AreaIndex:
-    """Maps ACLED's admin names to p-codes: admin2 within admin1 when known, else admin1."""
+    """Maps ACLED's admin names to p-codes, spelling forgiven (``places.normalise``): admin3
+    within admin2 within admin1, as deep as the names match. ACLED's spellings differ from
+    OCHA's in places ("Idlib" / "Idleb"): a row whose admin1 is not found but which has
+    coordinates gets no p-code, and the services take the deepest area containing its point."""
 
     def __init__(self):
-        rows = db.session.execute(
-            select(AdminArea.pcode, AdminArea.name_en, AdminArea.level, AdminArea.parent_pcode)
-        ).all()
-        self.admin1 = {_slug(n): p for p, n, level, _ in rows if level == 1}
-        self.admin2 = {(parent, _slug(n)): p for p, n, level, parent in rows if level == 2}
+        places = current_places().by_pcode.values()
+        self.admin1 = {normalise(p.name_en): p.pcode for p in places if p.level == 1}
+        self.below = {
+            (p.parent_pcode, normalise(p.name_en)): p.pcode for p in places if p.level in (2, 3)
+        }
 
-    def locate(self, admin1: str, admin2: str) -> str:
-        parent = self.admin1.get(_slug(admin1))
+    def locate(self, row: dict, located: bool) -> str | None:
+        parent = self.admin1.get(normalise(row.get("admin1") or ""))
         if parent is None:
-            raise ValueError(f"unknown admin1 '{admin1}'")
-        return self.admin2.get((parent, _slug(admin2)), parent)
+            if located:
+                return None
+            raise ValueError(f"unknown admin1 '{row.get('admin1')}'")
+        for name in ("admin2", "admin3"):
+            child = self.below.get((parent, normalise(row.get(name) or "")))
+            if child is None:
+                break
+            parent = child
+        return parent
 
 
 def _to_input(row: dict, areas: _AreaIndex, sources: dict, verification) -> IncidentInput:
@@ -96,7 +108,7 @@ def _to_input(row: dict, areas: _AreaIndex, sources: dict, verification) -> Inci
         event_type=event,
         sub_event_type=sub,
         location=Location(
-            areas.locate(row["admin1"], row.get("admin2", "")),
+            areas.locate(row, bool(lat and lon)),
             float(lat) if lat else None,
             float(lon) if lon else None,
             int(row.get("geo_precision") or 3) if lat else 3,
@@ -168,6 +180,8 @@ def _write_batch(actor: Actor, prepared: list, result: ImportResult) -> None:
 
 
 def _write_row(actor, report, current, external_id, data, result: ImportResult) -> None:
+    # Placed first, so a row placed by its point compares equal to what it stored last time.
+    data = replace(data, location=resolve_location(data.location))
     if current is None:
         record_incident(actor, data, report=report).external_id = external_id
         result.created += 1

@@ -15,15 +15,15 @@ from ..extensions import db
 from ..models import Facility, Incident, IncidentRevision, Report, utcnow
 from ..models.enums import EVENT_TAXONOMY, Scope, Verification
 from .actors import Actor
-from .areas import in_subtree, require_area
 from .audit import audit
 from .common import load_sources
 from .errors import BusinessRuleError, NotFound
 from .filters import Page, RecordFilter, apply_bbox
 from .inputs import IncidentInput, Location
+from .locate import resolve_location
 from .records import Keyset, get_visible, keyset_page
 from .reports import open_report
-from .visibility import visible
+from .visibility import area_filter, visible
 
 INCIDENT_ORDER = Keyset(
     (Incident.occurred_on, Incident.id), (date.fromisoformat, uuid.UUID), descending=True
@@ -71,7 +71,6 @@ def _check_rules(actor: Actor, data: IncidentInput, linked: Optional[uuid.UUID] 
             errors["facility_id"] = [f"Unknown facility {data.facility_id}."]
     if errors:
         raise BusinessRuleError("the incident breaks a rule", errors=errors)
-    require_area(data.location.admin_pcode)
 
 
 def _apply(incident: Incident, data: IncidentInput) -> None:
@@ -115,6 +114,7 @@ def record_incident(
     if report is None:
         with open_report(actor) as own:
             return record_incident(actor, data, report=own)
+    data = replace(data, location=resolve_location(data.location))
     _check_rules(actor, data)
     now = utcnow()
     incident = Incident(
@@ -155,6 +155,13 @@ def correct_incident(
     if data.verification != incident.verification:
         actor.require(Scope.verify)
     data = _keep_unseen_link(actor, incident, data)
+    stored = Location(
+        incident.admin_pcode, incident.latitude, incident.longitude, incident.geo_precision
+    )
+    if data.location != stored:
+        # Only a moved location is checked: a record stored before the point-in-area rule
+        # existed can still be verified or corrected in other ways.
+        data = replace(data, location=resolve_location(data.location))
     _check_rules(actor, data, linked=incident.facility_id)
     previous = incident.revision
     _apply(incident, data)
@@ -238,7 +245,7 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     stmt = visible(select(Incident), Incident, actor)
     f = filters
     if f.admin_pcode:
-        stmt = stmt.where(in_subtree(Incident.admin_pcode, f.admin_pcode))
+        stmt = stmt.where(area_filter(actor, Incident.admin_pcode, f.admin_pcode))
     if f.since:
         stmt = stmt.where(Incident.occurred_on >= f.since)
     if f.until:

@@ -24,7 +24,10 @@ from ..models.enums import (
 
 @dataclass
 class Location:
-    admin_pcode: str
+    """An admin p-code and/or a point. Without a p-code the services take the deepest area
+    containing the point; with both, the point must lie in the named area."""
+
+    admin_pcode: Optional[str]
     latitude: Optional[float] = None
     longitude: Optional[float] = None
     geo_precision: int = 3

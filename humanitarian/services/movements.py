@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import AdminArea, PopulationMovement, Report
 from ..models.enums import Scope, Verification
 from .actors import Actor
-from .areas import existing_pcodes, in_subtree
+from .areas import existing_pcodes
 from .audit import audit
 from .common import load_sources
 from .errors import BusinessRuleError
@@ -21,7 +21,7 @@ from .filters import BBox, Page, RecordFilter
 from .inputs import MovementInput
 from .records import Keyset, get_visible, keyset_page, set_verification
 from .reports import open_report
-from .visibility import visible
+from .visibility import area_filter, visible
 
 MOVEMENT_ORDER = Keyset(
     (PopulationMovement.period_start, PopulationMovement.id),
@@ -104,8 +104,8 @@ def movement_select(actor: Actor, filters: RecordFilter) -> Select:
     if f.admin_pcode:
         stmt = stmt.where(
             or_(
-                in_subtree(M.origin_pcode, f.admin_pcode),
-                in_subtree(M.destination_pcode, f.admin_pcode),
+                area_filter(actor, M.origin_pcode, f.admin_pcode),
+                area_filter(actor, M.destination_pcode, f.admin_pcode),
             )
         )
     if f.since:

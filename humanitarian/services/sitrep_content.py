@@ -24,11 +24,12 @@ from ..extensions import db
 from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
 from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
 from .actors import Actor
-from .areas import get_area, subtree_pcodes
+from .areas import centroid, get_area
 from .comparison import Change, previous_period, summarize_with_previous
 from .facilities import current_statuses, facility_select, status_changes
 from .filters import RecordFilter, start_of
 from .incidents import incident_select
+from .mapping import DistrictFigures, Frame, incidents_by_district, map_frame
 from .movements import movement_select
 from .summary import Summary
 from .visibility import ReaderView
@@ -41,6 +42,8 @@ VERIFICATION_RANK = {
     Verification.disputed: 3,
 }
 NOTABLE_MAX = 12
+# The map's frame: the PDF figure's proportions, borders simplified to ~1/700 of its width.
+MAP_ASPECT, MAP_PIXELS = 7.0 * 0.9 / (4.6 * 0.85), 700
 
 
 def reader_for(audience: Sensitivity) -> Actor:
@@ -110,8 +113,10 @@ class SitrepContent:
     statuses: list[StatusRow]
     flows: list[Flow]
     sources: list[tuple[Source, int]]
-    map_areas: list[AdminArea]
+    map_frame: Frame
     map_points: list[MapPoint]
+    district_figures: dict[str, DistrictFigures] = field(default_factory=dict)
+    unplaced: int = 0
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -127,9 +132,10 @@ def build_content(
     area = get_area(admin_pcode)
     filters = RecordFilter(admin_pcode=admin_pcode, since=since, until=until)
     summary, previous, figures = summarize_with_previous(reader, admin_pcode, since, until)
+    view = ReaderView(reader)
     incidents = _incidents(reader, filters)
     statuses = _statuses(reader, filters)
-    flows = _flows(reader, filters)
+    flows = _flows(reader, filters, view)
     content = SitrepContent(
         area=area,
         period_start=since,
@@ -146,10 +152,11 @@ def build_content(
         statuses=statuses,
         flows=flows,
         sources=_sources(incidents, statuses, flows),
-        map_areas=_map_areas(area),
-        map_points=_map_points(incidents, ReaderView(reader)),
+        map_frame=map_frame(area.pcode, MAP_ASPECT, MAP_PIXELS),
+        map_points=_map_points(incidents, view),
     )
-    content.area_names = _area_names({i.admin_pcode for i in incidents})
+    content.district_figures, content.unplaced = incidents_by_district(reader, filters)
+    content.area_names = _area_names({i.admin_pcode for i in incidents}, view)
     return content
 
 
@@ -186,20 +193,20 @@ def _statuses(reader: Actor, filters: RecordFilter) -> list[StatusRow]:
     return rows
 
 
-def _flows(reader: Actor, filters: RecordFilter) -> list[Flow]:
+def _flows(reader: Actor, filters: RecordFilter, view: ReaderView) -> list[Flow]:
+    """Movements summed per type, origin and destination (districts in a public edition)."""
     moves = db.session.scalars(movement_select(reader, filters)).all()
-    pcodes = {p for m in moves for p in (m.origin_pcode, m.destination_pcode) if p}
+    end = view.pcode
+    pcodes = {end(p) for m in moves for p in (m.origin_pcode, m.destination_pcode) if p}
     areas = {
         a.pcode: a for a in db.session.scalars(select(AdminArea).where(AdminArea.pcode.in_(pcodes)))
     }
     flows: dict[tuple, Flow] = {}
     for m in moves:
-        key = (str(m.movement_type), m.origin_pcode, m.destination_pcode)
+        key = (str(m.movement_type), end(m.origin_pcode), end(m.destination_pcode))
         flow = flows.get(key)
         if flow is None:
-            flow = flows[key] = Flow(
-                str(m.movement_type), areas.get(m.origin_pcode), areas.get(m.destination_pcode)
-            )
+            flow = flows[key] = Flow(str(m.movement_type), areas.get(key[1]), areas.get(key[2]))
         flow.individuals += m.individuals or 0
         flow.households += m.households or 0
         flow.records += 1
@@ -230,51 +237,39 @@ def _sources(incidents, statuses, flows) -> list[tuple[Source, int]]:
     return [(s, counts[s.id]) for s in found]
 
 
-def _area_names(pcodes: set[str]) -> dict[str, tuple[str, str]]:
-    if not pcodes:
+def _area_names(pcodes: set[str], view: ReaderView) -> dict[str, tuple[str, str]]:
+    """Each incident area's English and Arabic names, as the edition's readers see the area
+    (public: its district's)."""
+    shown = {p: view.pcode(p) for p in pcodes}
+    if not shown:
         return {}
-    rows = db.session.scalars(select(AdminArea).where(AdminArea.pcode.in_(pcodes)))
-    return {a.pcode: (a.name_en, a.name_ar) for a in rows}
-
-
-def _map_areas(area: AdminArea) -> list[AdminArea]:
-    """The area and everything under it, plus its siblings and parent for orientation
-    (the map clips whatever falls outside the area's own extent)."""
-    inside = select(AdminArea).where(AdminArea.pcode.in_(subtree_pcodes(area.pcode)))
-    rows = list(db.session.scalars(inside))
-    if area.parent_pcode:
-        rows += list(
-            db.session.scalars(
-                select(AdminArea).where(
-                    AdminArea.parent_pcode == area.parent_pcode, AdminArea.pcode != area.pcode
-                )
-            )
-        )
-    return [a for a in rows if a.centroid_lat is not None and a.level > 0]
+    rows = db.session.scalars(select(AdminArea).where(AdminArea.pcode.in_(set(shown.values()))))
+    names = {a.pcode: (a.name_en, a.name_ar) for a in rows}
+    return {p: names[s] for p, s in shown.items() if s in names}
 
 
 def _map_points(incidents: list[Incident], view: ReaderView) -> list[MapPoint]:
     """Incident locations as the edition's readers see them (public: district centroids), one
     point per place and event type with its incident count and casualties. Incidents without
-    coordinates are placed at their district centroid."""
-    places: dict[tuple[float, float, str], MapPoint] = {}
+    coordinates are placed at the centroid of their area (as seen)."""
+    points: dict[tuple[float, float, str], MapPoint] = {}
     for incident in incidents:
-        _, lat, lon, _ = view.location(
+        pcode, lat, lon, _ = view.location(
             incident.admin_pcode, incident.latitude, incident.longitude, incident.geo_precision
         )
-        if lat is None:
-            lat, lon = view.district_centroid(incident.admin_pcode)
+        if lat is None:  # no point reported: the centre of its area
+            lat, lon = centroid(pcode)
         if lat is None:
             continue
         hurt = (incident.killed or 0) + (incident.injured or 0)
         key = (lat, lon, str(incident.event_type))
-        point = places.get(key)
+        point = points.get(key)
         if point is None:
-            places[key] = MapPoint(lat, lon, str(incident.event_type), hurt, 1)
+            points[key] = MapPoint(lat, lon, str(incident.event_type), hurt, 1)
         else:
             point.casualties += hurt
             point.count += 1
-    return list(places.values())
+    return list(points.values())
 
 
 @dataclass

@@ -12,7 +12,7 @@ import errno
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Optional
@@ -27,13 +27,14 @@ from ..models import RunStatus, Sitrep, SitrepRun, SitrepTrigger, utcnow
 from ..models.enums import Channel, Scope, Sensitivity, sensitivities_up_to
 from . import sitrep_files
 from .actors import Actor
-from .areas import in_subtree, require_area
+from .areas import require_area
 from .audit import audit, record_event
 from .common import decode_cursor, encode_cursor, parse_uuid
 from .errors import BusinessRuleError, Conflict, InvalidCursor, NotFound, ServiceError
 from .filters import Page
 from .reports import Replay, check_replay, open_report
-from .sitrep_content import build_content, render
+from .sitrep_content import build_content, reader_for, render
+from .visibility import area_filter, reader_pcode
 
 log = logging.getLogger(__name__)
 MAX_PERIOD_DAYS = 366
@@ -121,6 +122,8 @@ def generate_sitrep(
     the same key raises ``Replay`` (same request) or ``Conflict`` (another request)."""
     key = SitrepKey(admin_pcode, period_start, period_end, Sensitivity(audience))
     _check_request(actor, key)
+    # An edition covers no finer an area than its readers see (public: a district at least).
+    key = replace(key, admin_pcode=reader_pcode(reader_for(key.audience), key.admin_pcode))
     check_replay(actor, idempotency_key, fingerprint)
     existing = find_sitrep(key)
     if existing is not None:
@@ -349,7 +352,7 @@ def list_sitreps(
     actor.require(Scope.read)
     stmt = _visible(select(Sitrep), actor)
     if admin_pcode:
-        stmt = stmt.where(in_subtree(Sitrep.admin_pcode, admin_pcode))
+        stmt = stmt.where(area_filter(actor, Sitrep.admin_pcode, admin_pcode))
     if audience:
         stmt = stmt.where(Sitrep.audience == Sensitivity(audience))
     if since:

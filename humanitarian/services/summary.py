@@ -13,12 +13,12 @@ from ..extensions import db
 from ..models import Facility, InfrastructureStatus, PopulationMovement
 from ..models.enums import MovementType, Scope
 from .actors import Actor
-from .areas import get_area, in_subtree
+from .areas import get_area
 from .facilities import current_status_select, status_changes
 from .filters import RecordFilter, start_of
 from .incidents import incident_select
 from .movements import movement_select
-from .visibility import visible
+from .visibility import area_filter, visible
 
 _DISPLACED = (
     MovementType.displacement,
@@ -59,7 +59,7 @@ def summarize(
     current = current_status_select(actor, at).join(Facility)
     current = visible(current, Facility, actor)
     if admin_pcode:
-        current = current.where(in_subtree(Facility.admin_pcode, admin_pcode))
+        current = current.where(area_filter(actor, Facility.admin_pcode, admin_pcode))
     statuses = current.subquery()
     for status, count in db.session.execute(
         select(statuses.c.status, func.count()).group_by(statuses.c.status)
@@ -101,8 +101,8 @@ def _movement_totals(actor: Actor, filters: RecordFilter) -> tuple[int, int]:
     displaced = moves.where(M.movement_type.in_(_DISPLACED))
     returned = moves.where(M.movement_type == MovementType.return_)
     if filters.admin_pcode:
-        displaced = displaced.where(in_subtree(M.origin_pcode, filters.admin_pcode))
-        returned = returned.where(in_subtree(M.destination_pcode, filters.admin_pcode))
+        displaced = displaced.where(area_filter(actor, M.origin_pcode, filters.admin_pcode))
+        returned = returned.where(area_filter(actor, M.destination_pcode, filters.admin_pcode))
     return _sum_individuals(displaced), _sum_individuals(returned)
 
 

@@ -7,9 +7,10 @@ out (feeds, webhooks).
 - **Records.** A record above the actor's sensitivity grant does not exist for them: queries are
   restricted with ``visible``, single records are checked with ``Actor.can_see``.
 - **Locations.** Readers whose grant is ``public`` see a location no finer than its district
-  (admin level 2): coordinates are moved to the district's centroid and ``geo_precision`` becomes
-  3. The area code is shown as stored. Rules about a reader's location (the area code shown,
-  filters on location) belong here with this one.
+  (admin level 2): a sub-district's p-code is shown as its district's (a movement's origin and
+  destination too), coordinates are moved to the district's centroid and ``geo_precision``
+  becomes 3. Their area filters widen to the district (``area_filter``), so a result can never
+  be narrowed below what they see, and a public sitrep covers a district at least.
 - **Links.** An incident's link to a facility above the reader's grant is left out: the link
   alone would tell them that the facility exists.
 """
@@ -19,11 +20,13 @@ from __future__ import annotations
 import uuid
 from typing import Any, Optional
 
+from sqlalchemy import ColumnElement
+
 from ..extensions import db
 from ..models import Facility
 from ..models.enums import Sensitivity, sensitivities_up_to
 from .actors import Actor
-from .areas import admin2_centroid
+from .areas import centroid, district_of, in_subtree
 
 # ACLED's scale: 1 the reported point, 2 near it, 3 the district (or coarser).
 DISTRICT_PRECISION = 3
@@ -40,44 +43,54 @@ def coarsened(actor: Actor) -> bool:
     return actor.max_sensitivity == Sensitivity.public
 
 
+def reader_pcode(actor: Actor, pcode: Optional[str]) -> Optional[str]:
+    """An area code as this reader sees it, and the area their filter on it covers: its
+    district for public readers."""
+    return district_of(pcode) if coarsened(actor) else pcode
+
+
+def area_filter(actor: Actor, column, pcode: str) -> ColumnElement[bool]:
+    """``column`` in the subtree of ``pcode``, as this reader may filter it."""
+    return in_subtree(column, reader_pcode(actor, pcode))
+
+
 def location_hidden(actor: Actor, record: Any) -> bool:
-    """True when the actor sees this record's point coarser than it is stored: a form that
-    showed them the point would move it on saving."""
-    return (
-        coarsened(actor)
-        and record.latitude is not None
-        and record.geo_precision < DISTRICT_PRECISION
-    )
+    """True when the actor sees this record's location coarser than it is stored (a point
+    finer than the district, or an area inside one): a form that showed them the location
+    would move it on saving."""
+    if not coarsened(actor):
+        return False
+    fine_point = record.latitude is not None and record.geo_precision < DISTRICT_PRECISION
+    return fine_point or district_of(record.admin_pcode) != record.admin_pcode
 
 
 class ReaderView:
     """What one reader sees of the records shown to them. Make one per response or stream:
-    it remembers the district centroids and facility grants it has looked up."""
+    it remembers the facility grants it has looked up."""
 
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.coarse = coarsened(actor)
-        self._centroids: dict[str, tuple[Optional[float], Optional[float]]] = {}
         self._facilities: dict[str, bool] = {}
 
-    def district_centroid(self, pcode: str) -> tuple[Optional[float], Optional[float]]:
-        """(lat, lon) of the district holding the area (``areas.admin2_centroid``)."""
-        if pcode not in self._centroids:
-            self._centroids[pcode] = admin2_centroid(pcode)
-        return self._centroids[pcode]
+    def pcode(self, pcode: Optional[str]) -> Optional[str]:
+        """An area code as this reader sees it (``reader_pcode``)."""
+        return reader_pcode(self.actor, pcode)
 
     def location(
         self,
-        admin_pcode: str,
+        admin_pcode: Optional[str],
         latitude: Optional[float],
         longitude: Optional[float],
         geo_precision: Optional[int],
-    ) -> tuple[str, Optional[float], Optional[float], Optional[int]]:
+    ) -> tuple[Optional[str], Optional[float], Optional[float], Optional[int]]:
         """The location as this reader sees it: (admin_pcode, latitude, longitude, precision)."""
-        if not self.coarse or latitude is None:
+        if not self.coarse:
             return admin_pcode, latitude, longitude, geo_precision
-        lat, lon = self.district_centroid(admin_pcode)
-        return admin_pcode, lat, lon, DISTRICT_PRECISION
+        district = self.pcode(admin_pcode)
+        if latitude is None:
+            return district, None, None, geo_precision
+        return district, *centroid(district), DISTRICT_PRECISION
 
     def location_fields(self, data: dict) -> dict:
         """A record dumped with flat location fields (``LOCATION_FIELDS``), as seen."""

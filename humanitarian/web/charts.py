@@ -1,15 +1,14 @@
-"""Server-drawn charts and the incident map, as plain numbers for inline SVG templates.
+"""Server-drawn charts, as plain numbers for inline SVG templates (the maps are in
+``maps.py``).
 
 Drawing on the server keeps pages usable without JavaScript, on a slow link, and offline: no
-chart library, no tile server. The map places points by longitude/latitude over admin-area
-centroids with an equirectangular projection, which is accurate enough at the scale of a
-governorate and needs no map data we do not already hold.
+chart library.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -133,74 +132,3 @@ def timeline_chart(buckets: list[Bucket], unit: str) -> dict:
 
 def _tick(day: date, unit: str) -> str:
     return day.strftime("%b %Y") if unit == "month" else day.strftime("%d %b")
-
-
-@dataclass
-class MapView:
-    width: int
-    height: int
-    areas: list[dict] = field(default_factory=list)
-    points: list[dict] = field(default_factory=list)
-    grid: list[dict] = field(default_factory=list)
-
-
-def incident_map(areas: list, incidents: list[dict], width: int = 640) -> MapView:
-    """Project admin-area centroids and incident points (already coarsened for public
-    readers) into an SVG box that fits them all."""
-    places = [(a.centroid_lon, a.centroid_lat) for a in areas if a.centroid_lat is not None]
-    located = [i for i in incidents if i.get("latitude") is not None]
-    places += [(i["longitude"], i["latitude"]) for i in located]
-    if not places:
-        return MapView(width, 0)
-    lons, lats = [p[0] for p in places], [p[1] for p in places]
-    pad = 0.25
-    west, east = min(lons) - pad, max(lons) + pad
-    south, north = min(lats) - pad, max(lats) + pad
-    # Equirectangular: shrink longitude by cos(latitude) so shapes are not stretched.
-    kx = math.cos(math.radians((north + south) / 2))
-    scale = (width - 20) / max((east - west) * kx, 0.01)
-    height = int(min(max((north - south) * scale + 20, 160), 560))
-    scale = min(scale, (height - 20) / max(north - south, 0.01))
-
-    def xy(lon: float, lat: float) -> tuple[float, float]:
-        return round(10 + (lon - west) * kx * scale, 1), round(10 + (north - lat) * scale, 1)
-
-    view = MapView(width, height)
-    for a in areas:
-        if a.centroid_lat is None:
-            continue
-        x, y = xy(a.centroid_lon, a.centroid_lat)
-        view.areas.append({"area": a, "x": x, "y": y})
-    for i in located:
-        x, y = xy(i["longitude"], i["latitude"])
-        casualties = (i.get("killed") or 0) + (i.get("injured") or 0)
-        radius = round(min(4 + math.sqrt(casualties), 14), 1)
-        view.points.append({"incident": i, "x": x, "y": y, "r": radius})
-    step = 1.0 if east - west > 3 else 0.5
-    for lon in _steps(west, east, step):
-        view.grid.append(
-            {
-                "x1": xy(lon, north)[0],
-                "y1": 0,
-                "x2": xy(lon, north)[0],
-                "y2": height,
-                "label": f"{lon:g}°E",
-            }
-        )
-    for lat in _steps(south, north, step):
-        view.grid.append(
-            {
-                "x1": 0,
-                "y1": xy(west, lat)[1],
-                "x2": width,
-                "y2": xy(west, lat)[1],
-                "label": f"{lat:g}°N",
-            }
-        )
-    return view
-
-
-def _steps(low: float, high: float, step: float) -> list[float]:
-    first = math.ceil(low / step) * step
-    count = int((high - first) / step) + 1
-    return [round(first + k * step, 2) for k in range(max(count, 0))]

@@ -13,17 +13,18 @@ from ..services import (
     NotFound,
     RecordFilter,
     get_area,
-    list_areas,
     list_facilities,
     list_incidents,
     summarize,
     with_current_status,
 )
 from ..services.filters import start_of
+from ..services.visibility import reader_pcode
 from .access import current_actor, requires
 from .blueprint import bp
-from .charts import incident_map, incident_timeline, timeline_chart
+from .charts import incident_timeline, timeline_chart
 from .forms import FormState, load_form
+from .maps import area_map, incident_points
 from .present import area_index, dump
 
 IMPAIRED = FACILITIES.choices["impaired"]
@@ -39,6 +40,8 @@ def dashboard():
     query = query or {}
     pcode, since, until = query.get("admin_pcode"), query.get("since"), query.get("until")
     try:
+        # Public readers see districts at the finest: a sub-district shows its district.
+        pcode = reader_pcode(actor, pcode)
         area = get_area(pcode) if pcode else None
     except NotFound as exc:
         form.errors["admin_pcode"] = [exc.detail]
@@ -53,20 +56,12 @@ def dashboard():
         area=area,
         summary=summary,
         chart=timeline_chart(buckets, unit),
-        map=incident_map(_map_areas(area), incidents),
+        map=area_map(actor, filters, points=incident_points(incidents)),
         recent=incidents[:8],
         facilities=_infrastructure(actor, pcode, until),
         areas=area_index(),
         impaired=IMPAIRED,
     ), 400 if form.errors else 200
-
-
-def _map_areas(area) -> list:
-    """The chosen area's sub-areas (or the area itself when it has none), or every
-    governorate when no area is chosen."""
-    if area is None:
-        return list_areas(level=1)
-    return list_areas(parent=area.pcode) or [area]
 
 
 def _infrastructure(actor, pcode, until) -> list[dict]:

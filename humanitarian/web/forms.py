@@ -24,6 +24,7 @@ from ..services import (
     Conflict,
     InvalidCursor,
     NotFound,
+    RecordFilter,
     Replay,
     ServiceError,
     open_report,
@@ -215,6 +216,7 @@ class Listing:
     form: FormState
     items: list = field(default_factory=list)
     next_cursor: str | None = None
+    filters: RecordFilter | None = None  # as loaded, when the form was valid
 
 
 def run_list(schema: Schema, lister: Callable, actor: Actor, args: MultiDict) -> Listing:
@@ -234,4 +236,4 @@ def run_list(schema: Schema, lister: Callable, actor: Actor, args: MultiDict) ->
     except NotFound as exc:  # a well-formed p-code that is not in the gazetteer
         form.errors["admin_pcode"] = [exc.detail]
         return Listing(form)
-    return Listing(form, page.items, page.next_cursor)
+    return Listing(form, page.items, page.next_cursor, query["filters"])

@@ -7,6 +7,7 @@ from flask import jsonify, request
 from schemas import AdminAreaQuerySchema, AdminAreaSchema
 
 from ..services import list_areas
+from ..services.places import is_whole_match
 from .blueprint import bp
 from .forms import load_form
 
@@ -17,5 +18,9 @@ def areas_json():
     query, errors = load_form(AdminAreaQuerySchema(), request.args)
     if errors:
         return jsonify({"errors": errors}), 400
-    areas = list_areas(level=query.get("level"), parent=query.get("parent"), q=query.get("q"))
-    return jsonify({"items": AdminAreaSchema(many=True).dump(areas[:50])})
+    q = query.get("q")
+    areas = list_areas(level=query.get("level"), parent=query.get("parent"), q=q)
+    # A whole-name match, coarsest first ("Harim": the district before its sub-district), is
+    # taken as meant; a partial one only suggests.
+    best = areas[0].pcode if q and areas and is_whole_match(areas[0], q) else None
+    return jsonify({"items": AdminAreaSchema(many=True).dump(areas[:50]), "best": best})

@@ -72,7 +72,7 @@ INCIDENT = {
 MOVEMENT = {
     "movement_type": "displacement",
     "origin_pcode": "SY0200",
-    "destination_pcode": "SY0701",
+    "destination_pcode": "SY0703",
     "period_start": "2024-11-29",
     "period_end": "2024-12-03",
     "individuals": 12000,

@@ -28,8 +28,13 @@ INCIDENT_TAGS = [
     "#loc+type",
     "#adm1+code",
     "#adm1+name",
+    "#adm1+name+ar",
     "#adm2+code",
     "#adm2+name",
+    "#adm2+name+ar",
+    "#adm3+code",
+    "#adm3+name",
+    "#adm3+name+ar",
     "#geo+lat",
     "#geo+lon",
     "#affected+killed",
@@ -92,9 +97,27 @@ def test_hxl_export_reads_back_with_the_domain_tags(client, tmp_path, idleb):
     first = rows[0]
     assert first.get("#adm1+code") == "SY07" and first.get("#adm1+name") == "Idleb"
     assert first.get("#adm2+code") == "SY0700" and first.get("#loc+type") == "fuel_station"
+    assert first.get("#adm1+name+ar") == "إدلب" and first.get("#adm2+name+ar") == "مركز إدلب"
+    assert not first.get("#adm3+code")  # recorded at district level
     assert first.get("#meta+source") == "Syrian Civil Defence"
     assert first.get("#affected+killed") == "3" and not rows[1].get("#affected+killed")
     assert first.get("#date+occurred") == "2024-12-02"
+
+
+def test_hxl_names_the_sub_district_and_public_readers_get_the_district(client, tmp_path, system):
+    # Coordinates only: the service places the school in the Idleb sub-district (SY070000).
+    record_incident(system, f.incident(location=Location(None, 35.931, 36.633, 1)))
+    partner = _read_hxl(
+        tmp_path, client.get("/api/v1/incidents?format=hxl", headers=_partner(client))
+    )
+    row = next(iter(partner))
+    assert [row.get(f"#adm{n}+code") for n in (1, 2, 3)] == ["SY07", "SY0700", "SY070000"]
+    assert row.get("#adm3+name") == "Idleb" and row.get("#adm3+name+ar") == "مركز إدلب"
+    public = next(iter(_read_hxl(tmp_path, client.get("/api/v1/incidents?format=hxl"))))
+    assert [public.get(f"#adm{n}+code") for n in (1, 2, 3)] == ["SY07", "SY0700", None]
+    assert not public.get("#adm3+name") and not public.get("#adm3+name+ar")
+    rows = _rows(client.get("/api/v1/incidents?format=csv"))
+    assert "SY070000" not in "".join(rows[1])
 
 
 def test_csv_has_a_header_row_and_no_hashtags(client, idleb):
@@ -115,13 +138,16 @@ def test_movement_and_facility_hxl_tags(client, tmp_path, system):
         "#meta+id",
         "#indicator+movement",
         "#adm1+code+origin",
+        "#adm2+code+origin",
         "#adm1+code+dest",
+        "#adm2+code+dest",
         "#affected+ind",
         "#meta+source",
         "#status+verification",
     }
     row = next(iter(moves))
     assert (row.get("#adm1+code+origin"), row.get("#adm1+code+dest")) == ("SY02", "SY06")
+    assert (row.get("#adm2+code+origin"), row.get("#adm2+code+dest")) == ("SY0200", None)
     assert row.get("#affected+ind") == "20000"
     facilities = _read_hxl(tmp_path, client.get("/api/v1/facilities?format=hxl"))
     row = next(iter(facilities))
@@ -137,7 +163,7 @@ def test_formula_cells_are_neutralised_but_numbers_are_not(client, system):
             actor1="+cmd|' /C calc'!A0",
             actor2="@SUM(1+1)",
             description="-2+3",
-            location=Location("SY0700", 35.9, -5.5, 1),
+            location=Location("SY0700", 35.9, 36.6, 1),
         ),
     )
     rows = _rows(client.get("/api/v1/incidents?format=csv", headers=_partner(client)))
@@ -145,7 +171,11 @@ def test_formula_cells_are_neutralised_but_numbers_are_not(client, system):
     assert record["title"] == '\'=HYPERLINK("http://evil")'
     assert record["actor1"] == "'+cmd|' /C calc'!A0"
     assert record["actor2"] == "'@SUM(1+1)" and record["description"] == "'-2+3"
-    assert record["longitude"] == "-5.5"
+    assert record["longitude"] == "36.6"
+    # Numbers are written as numbers, never quoted, even negative ones (western longitudes).
+    from humanitarian.api.exports import cell
+
+    assert cell(-5.5) == "-5.5" and cell(-3) == "-3" and cell("-5.5") == "'-5.5"
 
 
 def _partner(client):
@@ -159,13 +189,14 @@ def _partner(client):
 def test_public_exports_are_coarsened(client, system):
     record_incident(system, f.incident(location=Location("SY0700", 35.99, 36.70, 1)))
     record = dict(zip(*_rows(client.get("/api/v1/incidents?format=csv")), strict=True))
+    # SY0700 Idleb district's centroid in the shipped gazetteer
     assert (record["latitude"], record["longitude"], record["geo_precision"]) == (
-        "35.93",
-        "36.63",
+        "35.89077",
+        "36.79123",
         "3",
     )
     feature = client.get("/api/v1/incidents?format=geojson").get_json()["features"][0]
-    assert feature["geometry"] == {"type": "Point", "coordinates": [36.63, 35.93]}
+    assert feature["geometry"] == {"type": "Point", "coordinates": [36.79123, 35.89077]}
     exact = client.get("/api/v1/incidents?format=geojson", headers=_partner(client)).get_json()
     assert exact["features"][0]["geometry"]["coordinates"] == [36.70, 35.99]
 
@@ -179,7 +210,7 @@ def test_geojson_feature_collection(client, system):
     assert body["features"][0]["properties"]["title"] == incident.title
     flow = client.get("/api/v1/movements?format=geojson").get_json()["features"][0]
     assert flow["geometry"]["type"] == "LineString"  # Jebel Saman → Lattakia centroids
-    assert flow["geometry"]["coordinates"][0] == [37.15, 36.2]
+    assert flow["geometry"]["coordinates"][0] == [37.11381, 35.99938]
 
 
 @pytest.mark.parametrize(

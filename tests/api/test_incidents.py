@@ -30,7 +30,7 @@ def spread(system):
             event_type="battles",
             sub_event_type="armed_clash",
             target_type="military",
-            location=Location("SY0701", 36.21, 36.52, 2),
+            location=Location("SY0703", 36.21, 36.52, 2),
         ),
         "aleppo": f.incident(
             title="Aleppo airport",
@@ -46,7 +46,7 @@ def spread(system):
 def test_admin_pcode_matches_the_area_and_everything_under_it(client, spread):
     ids = _ids(client.get("/api/v1/incidents?admin_pcode=SY07"))
     assert set(ids) == {spread["idleb_school"], spread["idleb_clash"], spread["old"]}
-    assert _ids(client.get("/api/v1/incidents?admin_pcode=SY0701")) == [spread["idleb_clash"]]
+    assert _ids(client.get("/api/v1/incidents?admin_pcode=SY0703")) == [spread["idleb_clash"]]
 
 
 def test_since_until_are_inclusive_and_order_is_newest_first(client, spread):
@@ -257,9 +257,13 @@ def test_public_readers_get_coarsened_coordinates(client, writer):
         headers=writer,
     )
     public = client.get(f"/api/v1/incidents/{created['id']}").get_json()
-    # SY0700's district centroid in the reference data
-    assert (public["latitude"], public["longitude"], public["geo_precision"]) == (35.93, 36.63, 3)
+    # SY0700's district centroid in the shipped gazetteer
+    assert (public["latitude"], public["longitude"], public["geo_precision"]) == (
+        35.89077,
+        36.79123,
+        3,
+    )
     revisions = client.get(f"/api/v1/incidents/{created['id']}/revisions").get_json()["items"]
-    assert {(r["data"]["location"]["latitude"]) for r in revisions} == {35.93}
+    assert {(r["data"]["location"]["latitude"]) for r in revisions} == {35.89077}
     exact = client.get(f"/api/v1/incidents/{created['id']}", headers=writer).get_json()
     assert (exact["latitude"], exact["geo_precision"]) == (35.95, 1)

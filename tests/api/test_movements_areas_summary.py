@@ -51,7 +51,7 @@ def test_movement_filters(client, system):
         system,
         f.movement(
             movement_type="return",
-            origin_pcode="SY0701",
+            origin_pcode="SY0703",
             destination_pcode="SY0200",
             period_start=date(2024, 12, 3),
             period_end=date(2024, 12, 4),
@@ -105,7 +105,7 @@ def test_summary_for_aleppo(client, system):
         system,
         f.movement(
             movement_type="return",
-            origin_pcode="SY0701",
+            origin_pcode="SY0703",
             destination_pcode="SY0200",
             individuals=300,
         ),

@@ -307,7 +307,7 @@ def test_concurrent_status_changes_keep_one_history(app, backend, live_server, m
             "name": "Bab al-Hawa crossing",
             "name_ar": "معبر باب الهوى",
             "facility_type": "border_crossing",
-            "admin_pcode": "SY0700",
+            "admin_pcode": "SY0703",
             "latitude": 36.23,
             "longitude": 36.67,
             "geo_precision": 1,

@@ -208,7 +208,7 @@ def formulas(app, system) -> None:
                 actor2=text,
                 perpetrator_claimed_by=text,
                 source_ids=[first.id],
-                location=Location("SY0700", 35.9, -5.5 if n == 0 else 36.6, 1),
+                location=Location("SY0700", 35.9, 36.55 if n == 0 else 36.6, 1),
             ),
         )
         record_movement(system, f.movement(description=text))
@@ -247,7 +247,7 @@ def test_no_cell_starts_a_formula(client, formulas, fmt, limit, resource):
     for row in rows:
         for name, value in row.items():
             if value.startswith(FORMULA_START):
-                assert _is_number(value), (resource, name, value)  # e.g. longitude -5.5
+                assert _is_number(value), (resource, name, value)  # e.g. longitude 36.55
             neutralised += value.startswith("'") and value[1:].startswith(FORMULA_START)
     per_row = {"incidents": 6, "facilities": 4, "movements": 1}[resource]
     assert neutralised == per_row * len(FORMULAS)

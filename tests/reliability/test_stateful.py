@@ -28,7 +28,15 @@ pytestmark = pytest.mark.reliability
 
 # Known p-codes and in-range dates, so that some generated appends are stored and the later
 # steps of a sequence have records to work on; everything else stays as generated.
-PCODES = ("SY02", "SY0200", "SY07", "SY0700", "SY0701")
+PCODES = ("SY02", "SY0200", "SY07", "SY0700", "SY0703")
+# A point inside each of them (Aleppo city, Idleb city, Harim), so located records are stored.
+INSIDE = {
+    "SY02": (36.2, 37.13),
+    "SY0200": (36.2, 37.13),
+    "SY07": (35.93, 36.63),
+    "SY0700": (35.93, 36.63),
+    "SY0703": (36.2, 36.52),
+}
 
 
 def _plausible(item):
@@ -37,6 +45,12 @@ def _plausible(item):
     for key in ("admin_pcode", "origin_pcode", "destination_pcode"):
         if isinstance(item.get(key), str):
             item[key] = PCODES[len(item[key]) % len(PCODES)]
+    if ("event_type" in item or "facility_type" in item) and not item.get("admin_pcode"):
+        item["admin_pcode"] = "SY0700"  # a p-code or a point is required; most sequences name one
+    if isinstance(item.get("latitude"), int | float) and isinstance(
+        item.get("longitude"), int | float
+    ):
+        item["latitude"], item["longitude"] = INSIDE.get(item.get("admin_pcode"), INSIDE["SY0700"])
     for key in ("occurred_on", "period_start"):
         if isinstance(item.get(key), str):
             item[key] = "2024-12-01"
@@ -82,6 +96,7 @@ def test_stateful_sequences_never_get_a_server_error(app):
         .exclude(path_regex="sitreps|summary|admin-areas|audit")
         .exclude(method="GET", path_regex="^/api/v1/(incidents|facilities|movements)$")
     )
+    registered: list[str] = []  # facilities this run has stored, for status appends to find
 
     @api.hook("map_body")
     def plausible(_context, body):
@@ -98,8 +113,20 @@ def test_stateful_sequences_never_get_a_server_error(app):
         def get_call_kwargs(self, case):
             return {"headers": self.headers}
 
+        def before_call(self, case):
+            # A made-up facility id is a 404 every time (the access matrix covers that): here
+            # facility paths go to a facility the run registered, so status appends (row
+            # locks, sequence numbers) run whatever sequences the generator happens to draw.
+            # Changed at call time, not while generating, so generation stays reproducible.
+            params = case.path_parameters or {}
+            if registered and "facility_id" in params:
+                pick = len(str(params["facility_id"])) % len(registered)
+                case.path_parameters = {**params, "facility_id": registered[pick]}
+
         def validate_response(self, response, case, **_kwargs):
             seen[(case.operation.label, response.status_code)] += 1
+            if case.operation.label == "POST /api/v1/facilities" and response.status_code == 201:
+                registered.append(response.json()["id"])
             if response.status_code >= 500:
                 failures.append(case.as_curl_command(headers=self.headers))
 

@@ -96,7 +96,7 @@ def test_editions_hold_only_data_within_their_audience(demo):
             title=secret,
             occurred_on=date(2024, 12, 3),
             target_type="health_facility",
-            location=factories.Location("SY0701", 36.2, 36.5, 1),
+            location=factories.Location("SY0703", 36.2, 36.5, 1),
             sensitivity="restricted",
             killed=4,
             injured=9,

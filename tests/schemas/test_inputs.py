@@ -72,7 +72,7 @@ def test_movement_cross_field_rules():
         "period_end": "2024-12-04",
         "estimate_method": "key_informant",
         "individuals": 5000,
-        "destination_pcode": "SY0704",
+        "destination_pcode": "SY0702",
     }
     assert isinstance(MovementInSchema().load(base), MovementInput)
     assert "origin_pcode" in errors_of(MovementInSchema(), base | {"destination_pcode": None})

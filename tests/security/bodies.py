@@ -39,7 +39,7 @@ def status_body() -> dict:
 def movement_body(sensitivity: str) -> dict:
     return {
         "movement_type": "return",
-        "origin_pcode": "SY0701",
+        "origin_pcode": "SY0703",
         "destination_pcode": DISTRICT,
         "period_start": "2024-12-01",
         "period_end": "2024-12-02",

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from humanitarian.extensions import db
-from humanitarian.services.demo import seed_admin_areas
-from tests.conftest import _empty_tables
+from tests.conftest import reset_database
 
 from .world import World, seed_world
 
@@ -20,9 +19,7 @@ from .world import World, seed_world
 @pytest.fixture(scope="module")
 def world(_app) -> World:
     with _app.app_context():
-        _empty_tables()
-        seed_admin_areas()
-        db.session.commit()
+        reset_database()
         seeded = seed_world(_app)
         db.session.remove()
         yield seeded

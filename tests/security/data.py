@@ -36,7 +36,7 @@ FACILITY_AT = {
     "partner": (35.88529, 36.60917),
     "restricted": (35.96347, 36.57281),
 }
-DISTRICT_CENTROID = (35.93, 36.63)  # SY0700 in the gazetteer
+DISTRICT_CENTROID = (35.89077, 36.79123)  # SY0700 in the shipped gazetteer
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,12 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{V1}/movements", api("read")),
     Row("GET", f"{V1}/movements/<id>", api("read"), records("movement")),
     Row("GET", f"{V1}/admin-areas", api("read")),
+    Row(
+        "GET",
+        f"{V1}/admin-areas/locate",
+        api("read"),
+        url=f"{V1}/admin-areas/locate?lat=36.18&lon=37.22",
+    ),
     Row("GET", f"{V1}/summary", api("read")),
     Row("GET", f"{V1}/sitreps", api("read")),
     Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), records("sitrep")),

@@ -135,9 +135,10 @@ def test_partner_readers_get_exact_coordinates(world):
 
 
 def _map_positions(html: str, incident) -> tuple[tuple[str, str], tuple[str, str]]:
-    """(the incident's point, the district's centre) on the dashboard's SVG map."""
+    """(the incident's point, the district's centre) on the dashboard's SVG map: the district's
+    name is set at its centroid."""
     point = re.search(rf'data-incident="{incident}" cx="([^"]+)" cy="([^"]+)"', html)
-    centre = re.search(r'\(SY0700\)</title>\s*<circle cx="([^"]+)" cy="([^"]+)"', html)
+    centre = re.search(r'<text data-pcode="SY0700" x="([^"]+)" y="([^"]+)"', html)
     assert point and centre, "the map shows the incident and the district"
     return point.groups(), centre.groups()
 

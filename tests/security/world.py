@@ -171,7 +171,7 @@ def _seed_records(world: World) -> None:
             MovementInput(
                 movement_type="displacement",
                 origin_pcode=DISTRICT,
-                destination_pcode="SY0701",
+                destination_pcode="SY0703",
                 period_start=date(2024, 11, 29),
                 period_end=date(2024, 12, 3),
                 individuals=DISPLACED[s],

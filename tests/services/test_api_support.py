@@ -86,14 +86,14 @@ def test_movement_bbox_uses_area_centroids(app):
     actor = f.actor(Sensitivity.partner)
     to_lattakia = record_movement(actor, f.movement())  # SY0200 → SY06
     within_idleb = record_movement(
-        actor, f.movement(origin_pcode="SY0701", destination_pcode="SY0704")
+        actor, f.movement(origin_pcode="SY0703", destination_pcode="SY0702")
     )
 
     def ids(bbox):
         return {m.id for m in list_movements(actor, RecordFilter(bbox=bbox)).items}
 
-    # SY06 Lattakia's centroid is (35.6, 35.95)
-    assert ids(BBox(35.9, 35.5, 36.0, 35.7)) == {to_lattakia.id}
-    # Harim (36.21, 36.52) and Al Ma'ra (35.65, 36.67)
-    assert ids(BBox(36.5, 35.6, 36.7, 36.3)) == {within_idleb.id}
+    # SY06 Lattakia's centroid in the shipped gazetteer is (35.575, 36.027)
+    assert ids(BBox(35.95, 35.5, 36.1, 35.7)) == {to_lattakia.id}
+    # Harim (36.150, 36.575) and Al Ma'ra (35.556, 36.795)
+    assert ids(BBox(36.5, 35.5, 36.9, 36.3)) == {within_idleb.id}
     assert ids(BBox(0, 0, 1, 1)) == set()

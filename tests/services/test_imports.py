@@ -16,7 +16,7 @@ def run_import(text):
 
 def test_acled_rows_become_incidents_and_bad_rows_are_reported(app):
     result = run_import(SAMPLE.read_text())
-    assert (result.created, result.corrected, result.unchanged) == (3, 0, 0)
+    assert (result.created, result.corrected, result.unchanged) == (4, 0, 0)
     assert [line for line, _ in result.rejected] == [5, 6]
     assert "Earthquakes" in result.rejected[0][1] and "Atlantis" in result.rejected[1][1]
     school = db.session.scalars(
@@ -25,7 +25,7 @@ def test_acled_rows_become_incidents_and_bad_rows_are_reported(app):
     assert (school.event_type, school.sub_event_type, school.admin_pcode) == (
         "explosions_remote_violence",
         "air_drone_strike",
-        "SY0700",
+        "SY070000",  # Idleb / Idleb / Idleb: the sub-district
     )
     assert school.killed == 3 and [s.name for s in school.sources] == [
         "Syrian Civil Defence",
@@ -35,26 +35,44 @@ def test_acled_rows_become_incidents_and_bad_rows_are_reported(app):
         select(Incident).where(Incident.external_id == "acled:SYR100003")
     ).one()
     assert hama.admin_pcode == "SY05" and hama.killed is None and hama.date_precision == "week"
+    # ACLED's "Idlib" is not OCHA's "Idleb": the point places the row (Ariha sub-district).
+    ariha = db.session.scalars(
+        select(Incident).where(Incident.external_id == "acled:SYR100006")
+    ).one()
+    assert ariha.admin_pcode == "SY070500"
+
+
+def test_a_row_whose_point_is_outside_its_named_area_is_reported(app):
+    rows = SAMPLE.read_text().splitlines(keepends=True)
+    wrong = rows[1].replace("35.9306,36.6339", "36.1800,37.2200")  # Aleppo airport
+    result = run_import(rows[0] + wrong)
+    assert result.created == 0
+    assert result.rejected == [
+        (
+            2,
+            "admin_pcode: The point (36.18, 37.22) is in Jebel Saman (SY020000), not in Idleb (SY070000).",
+        )
+    ]
 
 
 def test_reimport_changes_nothing_and_updates_become_revisions(app):
     run_import(SAMPLE.read_text())
     again = run_import(SAMPLE.read_text())
-    assert (again.created, again.corrected, again.unchanged) == (0, 0, 3)
+    assert (again.created, again.corrected, again.unchanged) == (0, 0, 4)
     changed = SAMPLE.read_text().replace('city.",3,', 'city.",5,')
     third = run_import(changed)
-    assert (third.created, third.corrected, third.unchanged) == (0, 1, 2)
+    assert (third.created, third.corrected, third.unchanged) == (0, 1, 3)
     school = db.session.scalars(
         select(Incident).where(Incident.external_id == "acled:SYR100001")
     ).one()
     assert school.revision == 2 and school.killed == 5
-    assert db.session.scalar(select(func.count()).select_from(Incident)) == 3
+    assert db.session.scalar(select(func.count()).select_from(Incident)) == 4
 
 
 def test_cli_reports_counts(runner, tmp_path):
     result = runner.invoke(args=["import-acled", str(SAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "created 3, corrected 0, unchanged 0, rejected 2" in result.output
+    assert "created 4, corrected 0, unchanged 0, rejected 2" in result.output
     bad = tmp_path / "not-acled.csv"
     bad.write_text("a,b\n1,2\n")
     result = runner.invoke(args=["import-acled", str(bad)])

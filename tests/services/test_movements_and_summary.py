@@ -34,7 +34,7 @@ def test_movements_match_origin_or_destination_subtree(app):
     a = f.actor()
     record_movement(a, f.movement())
     record_movement(
-        a, f.movement(movement_type="return", origin_pcode="SY0701", destination_pcode="SY0704")
+        a, f.movement(movement_type="return", origin_pcode="SY0703", destination_pcode="SY0702")
     )
     out = list_movements(a, RecordFilter(admin_pcode="SY07"))
     assert [m.movement_type for m in out.items] == ["return"]

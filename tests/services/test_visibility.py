@@ -61,6 +61,20 @@ def test_public_readers_see_the_district_centroid_and_others_the_point(linked):
     assert location_hidden(public, incident) and not location_hidden(partner, incident)
 
 
+def test_public_readers_see_a_sub_district_as_its_district(app):
+    public, partner = factories.actor(Sensitivity.public), factories.actor(Sensitivity.partner)
+    in_idleb_city = record_incident(
+        Actor.system("test"), factories.incident(location=Location("SY070000"))
+    )
+    assert ReaderView(public).location("SY070000", None, None, 3) == ("SY0700", None, None, 3)
+    assert ReaderView(public).pcode("SY070000") == "SY0700"
+    assert ReaderView(partner).pcode("SY070000") == "SY070000"
+    # Coarser areas are shown as they are.
+    assert ReaderView(public).pcode("SY07") == "SY07"
+    # Its correction form would show the district and move the record there on saving.
+    assert location_hidden(public, in_idleb_city) and not location_hidden(partner, in_idleb_city)
+
+
 def test_links_to_facilities_above_the_grant_are_left_out(linked):
     incident, depot = linked
     partner = factories.actor(Sensitivity.partner)

@@ -112,7 +112,7 @@ def test_record_dashboard_review_verify(app, demo, live_server, page):
     # The area picker finds an area by its Arabic name and puts in the p-code.
     page.fill("#f-admin_pcode", "حارم")
     page.dispatch_event("#f-admin_pcode", "change")
-    expect(page.locator("#f-admin_pcode")).to_have_value("SY0701")
+    expect(page.locator("#f-admin_pcode")).to_have_value("SY0703")
     expect(page.locator("#f-admin_pcode ~ output")).to_contain_text("Harim")
 
     fill_incident(page, killed="2", civilians="4")
@@ -155,3 +155,50 @@ def test_record_dashboard_review_verify(app, demo, live_server, page):
     assert str(stored.id) == incident_id
     assert (stored.verification, stored.revision, stored.civilians_killed) == ("verified", 2, 2)
     assert stored.facility.name == "Al-Amal school, Idleb city"
+
+
+def test_location_picker_fills_the_form_and_highlights_a_typed_area(app, demo, live_server, page):
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    sign_in(page, live_server, "reporter@demo.local")
+    page.goto(live_server + "/incidents/new")
+    picker = page.locator("#location-picker")
+    page.wait_for_selector("#location-picker.ready")  # boundaries loaded from the API
+    # Zoom in on Idleb city, then click where the school is.
+    page.evaluate(
+        "() => document.getElementById('location-picker').picker.map.setView([35.93, 36.63], 11, {animate: false})"
+    )
+    x, y = page.evaluate(
+        "() => { const p = document.getElementById('location-picker').picker.map"
+        ".latLngToContainerPoint([35.931, 36.633]); return [p.x, p.y]; }"
+    )
+    box = picker.locator(".picker-map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page.locator("#f-admin_pcode")).to_have_value("SY070000")  # Idleb sub-district
+    assert abs(float(page.input_value("#f-latitude")) - 35.931) < 0.003
+    assert abs(float(page.input_value("#f-longitude")) - 36.633) < 0.003
+    expect(page.locator("#f-admin_pcode ~ output")).to_contain_text("Idleb")
+    expect(picker).to_have_attribute("data-highlighted", "SY070000")
+    assert page.locator("#location-picker path.picker-highlight").count() == 1
+    picker.screenshot(path=str(ARTIFACTS / "location-picker-click.png"))
+
+    # Typing a name resolves it to its p-code and outlines that area on the map.
+    page.fill("#f-admin_pcode", "Harim")
+    page.dispatch_event("#f-admin_pcode", "change")
+    expect(page.locator("#f-admin_pcode")).to_have_value("SY0703")
+    expect(picker).to_have_attribute("data-highlighted", "SY0703")
+    expect(picker.locator(".picker-status")).to_contain_text("حارم")
+    picker.screenshot(path=str(ARTIFACTS / "location-picker-typed.png"))
+
+    # The clicked point is not in Harim: saving is refused, naming both areas.
+    page.fill("#f-title", "Strike near the school")
+    page.select_option("#f-event_type", "explosions_remote_violence")
+    page.click("text=Save incident")
+    page.wait_for_selector("#form-errors")
+    message = page.inner_text("#admin_pcode-error")
+    assert "Harim (SY0703)" in message and "Idleb (SY0700)" in message
+    assert page.input_value("#f-latitude").startswith("35.93")  # kept as typed
+    page.wait_for_selector("#location-picker.ready")
+    expect(picker).to_have_attribute("data-highlighted", "SY0703")
+    page.screenshot(path=str(ARTIFACTS / "location-picker-refused.png"), full_page=True)

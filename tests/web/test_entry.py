@@ -104,6 +104,39 @@ def test_service_rule_errors_land_on_fields_and_roll_back(sign_in):
     assert snapshot() == before  # the report row opened for the append was rolled back too
 
 
+def test_a_point_outside_the_named_area_is_redisplayed_naming_both(sign_in):
+    reporter = sign_in("reporter")
+    before = snapshot()
+    form = incident_form(admin_pcode="SY0703", title="Strike in the wrong district")
+    response = reporter.submit("/incidents/new", form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="admin_pcode-error"' in html
+    assert "is in Idleb (SY0700), not in Harim (SY0703)." in html
+    assert 'value="Strike in the wrong district"' in html and 'value="35.931"' in html
+    assert snapshot() == before
+    facility = reporter.submit(
+        "/facilities/new",
+        {
+            "name": "Bab al-Hawa crossing",
+            "facility_type": "border_crossing",
+            "admin_pcode": "SY0200",
+            "latitude": "36.23",
+            "longitude": "36.67",
+            "sensitivity": "public",
+        },
+    )
+    assert facility.status_code == 422
+    assert "is in Harim (SY0703), not in Jebel Saman (SY0200)." in facility.get_data(as_text=True)
+
+
+def test_coordinates_alone_place_the_record_in_its_sub_district(sign_in):
+    reporter = sign_in("reporter")
+    response = reporter.submit("/incidents/new", incident_form(admin_pcode=""))
+    assert response.status_code == 303
+    incident = db.session.scalars(select(Incident)).one()
+    assert incident.admin_pcode == "SY070000"
+
+
 def test_unknown_form_field_is_rejected_like_the_api(sign_in):
     reporter = sign_in("reporter")
     response = reporter.submit("/incidents/new", {**incident_form(), "editor": "me"})

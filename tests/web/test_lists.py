@@ -58,7 +58,7 @@ def test_filters_narrow_the_list(sign_in):
             event_type="battles",
             sub_event_type="armed_clash",
             target_type="military",
-            location=factories.Location("SY0201"),
+            location=factories.Location("SY0202"),
         ),
     )
     viewer = sign_in("viewer")

@@ -1,6 +1,8 @@
 // Area pickers: type an English or Arabic name or a p-code. The <datalist> suggests without
 // any script; this only names the chosen area under the field and, for names the list does
-// not hold, asks /lookup/areas.json so a typed name resolves to its p-code.
+// not hold, asks /lookup/areas.json so a typed name resolves to its p-code (the whole-name
+// match the server names as "best", or the only match). A resolved field announces itself with
+// an "area:resolved" event, which the location picker (picker.js) listens for.
 (function () {
   "use strict";
   var list = document.getElementById("area-options");
@@ -22,10 +24,13 @@
     fetch(endpoint + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { items: [] }; })
       .then(function (data) {
-        if (data.items.length === 1) {
-          var a = data.items[0];
+        var a = null;
+        data.items.forEach(function (item) { if (item.pcode === data.best) { a = item; } });
+        if (!a && data.items.length === 1) { a = data.items[0]; }
+        if (a) {
           names[a.pcode] = a.name_en + " · " + a.name_ar;
           input.value = a.pcode;
+          input.dispatchEvent(new CustomEvent("area:resolved", { bubbles: true }));
         }
         show(input);
       })
