@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-from . import db
+from . import db, harness
 from .cases import CASES
 from .context import Bench
 from .generate import generate
@@ -38,6 +38,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--regenerate", action="store_true", help="rebuild even if it matches")
     p.add_argument("--only", default=",".join(CASES), help=f"comma-separated: {','.join(CASES)}")
     p.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
+    p.add_argument(
+        "--warmup", type=float, default=2.0, help="seconds of load before each measurement"
+    )
     p.add_argument("--concurrency", default="1,4", help="client counts for the load runs")
     p.add_argument("--batches", type=int, default=40, help="1,000-record batches to ingest")
     p.add_argument(
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         sys.exit(f"unknown case(s): {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")
     started = datetime.now(UTC)
+    harness.WARMUP["seconds"] = args.warmup
     bench = Bench(
         dataset=_dataset(args),
         seconds=args.seconds,
@@ -101,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         "dataset": bench.dataset,
         "settings": {
             "seconds": args.seconds,
+            "warmup": args.warmup,
             "concurrency": bench.concurrency,
             "batches": args.batches,
         },

@@ -37,8 +37,36 @@ def sqlalchemy_url(name: str = DB_NAME) -> str:
     return conninfo(name).replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def connect(**kw) -> psycopg.Connection:
-    return psycopg.connect(conninfo(), **kw)
+def connect(database: str = DB_NAME, **kw) -> psycopg.Connection:
+    return psycopg.connect(conninfo(database), **kw)
+
+
+@contextmanager
+def scratch_copy(suffix: str):
+    """A throw-away copy of the bench database, named ``<bench>_<suffix>``, dropped afterwards.
+
+    Cases that write (ingest) work in a copy, so the dataset stays as generated without
+    deleting anything: ``audit_events`` is append-only, and so is every log the product
+    keeps. ``CREATE DATABASE … TEMPLATE`` needs the source to have no other sessions; the
+    bench's own pools are closed by then, and a leftover from a killed run is ended here."""
+    name = _guard(f"{DB_NAME}_{suffix}")
+    target, source = sql.Identifier(name), sql.Identifier(DB_NAME)
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(target))
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (DB_NAME,),
+        )
+        # FILE_COPY copies the files after a checkpoint instead of WAL-logging every block.
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(target, source)
+        )
+    try:
+        yield name
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(target))
 
 
 def recreate() -> None:

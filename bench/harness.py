@@ -33,6 +33,8 @@ from . import db
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
+# Seconds of load before each measurement counts (``--warmup``; the smoke run uses 0).
+WARMUP = {"seconds": 2.0}
 
 
 @dataclass
@@ -66,6 +68,8 @@ def free_port() -> int:
 class Gunicorn:
     """A gunicorn master with ``workers`` sync workers serving the bench WSGI app."""
 
+    ready_seconds = 60  # how long the baseline route may take to answer after the start
+
     def __init__(self, workers: int = 2, timeout: int = 900, env: dict | None = None):
         self.workers = workers
         self.timeout = timeout
@@ -97,24 +101,36 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 60
+        try:
+            self._wait_ready()
+        except BaseException:
+            # ``with`` calls __exit__ only after __enter__ returned: a server that never
+            # answered must be stopped here, or it outlives the case.
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.ready_seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(
                     f"gunicorn exited with {self.proc.returncode}; see {self.log_path}"
                 )
             try:
-                if httpx.get(self.url + "/_bench/hello", timeout=2).status_code == 200:
-                    break
+                status = httpx.get(self.url + "/_bench/hello", timeout=2).status_code
             except httpx.TransportError:
-                pass
+                status = None
+            if status == 200:
+                break
+            if status is not None:  # up, but the baseline route is not reachable
+                raise RuntimeError(f"gunicorn answered /_bench/hello with {status}, not 200")
             time.sleep(0.2)
         else:
-            raise RuntimeError("gunicorn did not answer within 60 s")
+            raise RuntimeError(f"gunicorn did not answer within {self.ready_seconds} s")
         # Touch every worker so each has imported everything before measurements start.
         for _ in range(self.workers * 4):
             httpx.get(self.url + "/_bench/hello", timeout=5)
-        return self
 
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
@@ -162,9 +178,10 @@ def http_load(
     concurrency: int,
     seconds: float,
     headers: dict | None = None,
-    warmup: float = 2.0,
+    warmup: float | None = None,
 ) -> LoadResult:
-    """Closed-loop GET load on one URL for ``seconds`` after ``warmup``."""
+    """Closed-loop GET load on one URL for ``seconds`` after ``warmup`` (default ``WARMUP``)."""
+    warmup = WARMUP["seconds"] if warmup is None else warmup
     # gunicorn's sync workers close every connection after one response; saying so up front
     # keeps wrk from holding sockets open until the server's close arrives.
     headers = {"Connection": "close", **(headers or {})}
@@ -219,12 +236,14 @@ def call_load(
     *,
     concurrency: int,
     seconds: float,
-    warmup: float = 2.0,
+    warmup: float | None = None,
 ) -> LoadResult:
     """Run ``concurrency`` threads, each calling its own ``factory()`` callable in a loop.
 
-    The callable returns True on success. Latencies recorded after ``warmup`` count.
+    The callable returns True on success. Latencies recorded after ``warmup`` (default
+    ``WARMUP``) count.
     """
+    warmup = WARMUP["seconds"] if warmup is None else warmup
     calls = [factory() for _ in range(concurrency)]
     latencies: list[list[float]] = [[] for _ in calls]
     errors = [0] * concurrency

@@ -58,6 +58,8 @@ def _query(results: dict) -> list[str]:
         )
         lines.append("")
         for page in ("first", "deep"):
+            if page not in data:  # no matching rows: no deep page
+                continue
             bare = {r["concurrency"]: r for r in data[page]["bare"]}
             rows = _load_rows("API", data[page]["api"], bare) + _load_rows(
                 "bare endpoint", data[page]["bare"], bare

@@ -56,6 +56,8 @@ def verdicts(results: dict) -> list[list]:
         )
     for scenario, data in results.get("query", {}).get("scenarios", {}).items():
         for page in ("first", "deep"):
+            if page not in data:  # no matching rows: no deep page
+                continue
             api, bare = data[page]["api"][-1], data[page]["bare"][-1]
             c = api["concurrency"]
             p95, ratio = api["p95_ms"], api["rps"] / bare["rps"] if bare["rps"] else 0

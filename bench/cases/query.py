@@ -40,7 +40,7 @@ COMMON = {
 DEEP_FRACTION = 0.9  # the deep page starts 90 % of the way through the matching rows
 
 
-def deep_key(filters: dict) -> tuple[tuple, int, int]:
+def deep_key(filters: dict) -> tuple[tuple | None, int, int]:
     """The (occurred_on, id) key 90 % of the way into the result set, as a client walking the
     pages would hold in its cursor; also the number of matching rows and the key's depth."""
     from humanitarian.extensions import db as sqla
@@ -58,6 +58,8 @@ def deep_key(filters: dict) -> tuple[tuple, int, int]:
     with db.app_context():
         stmt = incident_select(actor, record_filter)
         total = sqla.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        if not total:  # a small dataset may hold no match: there is no deep page then
+            return None, 0, 0
         depth = max(1, int(total * DEEP_FRACTION))
         key = sqla.session.execute(
             stmt.with_only_columns(Incident.occurred_on, Incident.id)
@@ -83,9 +85,10 @@ def run(bench: Bench) -> dict:
         out["hello"] = _measure(bench, srv.url + "/_bench/hello", "hello")
         for scenario, params in SCENARIOS.items():
             filters = {**COMMON, **params}
-            (day, ident), total, depth = deep_key(filters)
-            cursor = encode_cursor([day.isoformat(), ident])
-            pages = {"first": filters, "deep": {**filters, "cursor": cursor}}
+            key, total, depth = deep_key(filters)
+            pages = {"first": filters}
+            if key is not None:
+                pages["deep"] = {**filters, "cursor": encode_cursor([key[0].isoformat(), key[1]])}
             result = {"filters": filters, "matching_rows": total, "deep_offset": depth}
             for page, query in pages.items():
                 bench.log(f"query: {scenario} {page} page")

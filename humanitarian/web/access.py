@@ -14,7 +14,8 @@ from ..services import Actor
 from .blueprint import bp
 
 # Reachable without signing in. Everything else that is not the JSON API needs a session.
-OPEN_ENDPOINTS = frozenset({"static", "web.login"})
+OPEN_ENDPOINTS = frozenset({"web.login"})
+WALLED_BLUEPRINTS = frozenset({"web", "reports"})
 
 
 def current_actor() -> Actor:
@@ -61,10 +62,10 @@ def safe_next(target: str | None, default: str) -> str:
 
 @bp.before_app_request
 def _login_wall():
-    # The JSON API authenticates with tokens and answers in problem+json; it is not ours.
-    if request.path.startswith("/api/") or request.endpoint in OPEN_ENDPOINTS:
-        return None
-    if request.endpoint is None:  # no such page: let the 404 page answer
+    # The wall guards the pages (this blueprint's and the sitrep archive's). The JSON API
+    # authenticates with tokens and answers in problem+json; routes of other blueprints (the
+    # API docs' assets, a host application's own) are theirs to guard.
+    if request.blueprint not in WALLED_BLUEPRINTS or request.endpoint in OPEN_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
