@@ -14,7 +14,15 @@ from .records import (
     status_sources,
 )
 from .reports import AuditEvent, Report
-from .sitreps import RunStatus, SchedulerLease, Sitrep, SitrepRun, SitrepTrigger, apscheduler_jobs
+from .sitreps import (
+    RunStatus,
+    SchedulerLease,
+    Sitrep,
+    SitrepRecord,
+    SitrepRun,
+    SitrepTrigger,
+    apscheduler_jobs,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -32,6 +40,7 @@ __all__ = [
     "RunStatus",
     "SchedulerLease",
     "Sitrep",
+    "SitrepRecord",
     "SitrepRun",
     "SitrepTrigger",
     "Source",

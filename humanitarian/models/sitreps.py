@@ -73,6 +73,26 @@ class Sitrep(Base):
     generated_by: Mapped[str] = mapped_column(String(320), default="")
 
 
+class SitrepRecord(Base):
+    """One record an archived sitrep showed, with its sensitivity and revision at the time.
+
+    An edition is a record of what was published: it never changes. This list lets the service
+    tell, later, which editions show a record that has since been raised above their audience
+    or retracted, so that a person can decide to withdraw them."""
+
+    __tablename__ = "sitrep_records"
+    __table_args__ = (Index("ix_sitrep_records_kind_record_id", "kind", "record_id"),)
+
+    sitrep_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sitreps.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "incident", "facility", "status" or "movement": the record kinds a sitrep shows.
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    sensitivity: Mapped[Sensitivity] = mapped_column(enum_column(Sensitivity, "sensitivity"))
+    revision: Mapped[Optional[int]] = mapped_column(Integer)
+
+
 class SitrepRun(Base):
     """One attempt to generate a sitrep. Failed attempts carry the error and, while retries
     remain, when the next one is due; admins see them on the sitreps page."""

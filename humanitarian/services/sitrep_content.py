@@ -11,7 +11,7 @@ layer never imports the renderer: the ``reports`` package registers it on the ap
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Optional
@@ -21,7 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AdminArea, Facility, Incident, InfrastructureStatus, Source
+from ..models import (
+    AdminArea,
+    Facility,
+    Incident,
+    InfrastructureStatus,
+    PopulationMovement,
+    Source,
+)
 from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
 from .actors import Actor
 from .areas import centroid, get_area
@@ -119,10 +126,30 @@ class SitrepContent:
     unplaced: int = 0
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
+    movements: list[PopulationMovement] = field(default_factory=list)
+
     @property
     def coarsened(self) -> bool:
         """Whether the edition's readers see locations at district level only."""
         return coarsened_for(reader_for(self.audience))
+
+    def shown(self) -> Iterator[tuple[str, object]]:
+        """Every record the edition shows, by kind ("incident", "facility", "status",
+        "movement"), each once: what the archive keeps to tell later which editions a
+        raised or retracted record appears in."""
+        seen: set = set()
+        entries = (e for r in self.statuses for e in (r.before, r.after, *r.changes) if e)
+        groups = (
+            ("incident", self.incidents),
+            ("facility", (r.facility for r in self.statuses)),
+            ("status", entries),
+            ("movement", self.movements),
+        )
+        for kind, records in groups:
+            for record in records:
+                if (kind, record.id) not in seen:
+                    seen.add((kind, record.id))
+                    yield kind, record
 
 
 def build_content(
@@ -135,7 +162,8 @@ def build_content(
     view = ReaderView(reader)
     incidents = _incidents(reader, filters)
     statuses = _statuses(reader, filters)
-    flows = _flows(reader, filters, view)
+    movements = list(db.session.scalars(movement_select(reader, filters)))
+    flows = _flows(movements, view)
     content = SitrepContent(
         area=area,
         period_start=since,
@@ -154,6 +182,7 @@ def build_content(
         sources=_sources(incidents, statuses, flows),
         map_frame=map_frame(area.pcode, MAP_ASPECT, MAP_PIXELS),
         map_points=_map_points(incidents, view),
+        movements=movements,
     )
     content.district_figures, content.unplaced = incidents_by_district(reader, filters)
     content.area_names = _area_names({i.admin_pcode for i in incidents}, view)
@@ -193,9 +222,8 @@ def _statuses(reader: Actor, filters: RecordFilter) -> list[StatusRow]:
     return rows
 
 
-def _flows(reader: Actor, filters: RecordFilter, view: ReaderView) -> list[Flow]:
+def _flows(moves: list[PopulationMovement], view: ReaderView) -> list[Flow]:
     """Movements summed per type, origin and destination (districts in a public edition)."""
-    moves = db.session.scalars(movement_select(reader, filters)).all()
     end = view.pcode
     pcodes = {end(p) for m in moves for p in (m.origin_pcode, m.destination_pcode) if p}
     areas = {

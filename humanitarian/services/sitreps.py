@@ -34,6 +34,7 @@ from .errors import BusinessRuleError, Conflict, InvalidCursor, NotFound, Servic
 from .filters import Page
 from .reports import Replay, check_replay, open_report
 from .sitrep_content import build_content, reader_for, render
+from .sitrep_records import keep_shown_records
 from .visibility import area_filter, reader_pcode
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,7 @@ def _generate(
             )
             db.session.add(sitrep)
             db.session.flush()
+            keep_shown_records(sitrep, content)
             run.status, run.finished_at, run.sitrep_id = RunStatus.succeeded, utcnow(), sitrep.id
             db.session.add(run)
             # What a retry with the same Idempotency-Key gets back (the sitrep never changes).
