@@ -35,7 +35,7 @@ def test_create_token_prints_secret_once_and_stores_hash(runner):
     revoked = runner.invoke(args=["revoke-token", str(token.id)])
     assert revoked.exit_code == 0, revoked.output
     assert token_from_secret(secret) is None
-    actions = db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["token.create", "token.revoke"]
 
 
