@@ -16,8 +16,8 @@ from humanitarian.services import (
     set_movement_verification,
 )
 from humanitarian.services.incidents import incident_input_from
-from humanitarian.services.retraction import retract_record
 from humanitarian.services.inputs import Location
+from humanitarian.services.retraction import retract_record
 from tests import factories as f
 
 STAFF = f.actor(Sensitivity.restricted, scopes=("read", "append", "verify", "admin"))
