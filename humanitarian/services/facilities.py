@@ -137,14 +137,21 @@ def set_status_verification(
 ) -> InfrastructureStatus:
     """Verification is workflow state, not history: it is updated, and the change audited."""
     actor.require(Scope.verify)
-    uid = parse_uuid(status_id)
-    entry = db.session.get(InfrastructureStatus, uid) if uid else None
-    # The entry and its facility must both be within the grant, as when reading the history.
-    if entry is None or not (may_open(actor, entry) and actor.can_see(entry.facility.sensitivity)):
-        raise NotFound("no such status entry")
+    entry = status_entry(actor, status_id)
     return set_verification(
         actor, entry, verification, action="status.verify", entity_type="infrastructure_status"
     )
+
+
+def status_entry(actor: Actor, status_id) -> InfrastructureStatus:
+    """One status entry. It and its facility must both be within the grant, as when reading
+    the history; a retracted one only administrators open."""
+    actor.require(Scope.read)
+    uid = parse_uuid(status_id)
+    entry = db.session.get(InfrastructureStatus, uid) if uid else None
+    if entry is None or not (may_open(actor, entry) and actor.can_see(entry.facility.sensitivity)):
+        raise NotFound("no such status entry")
+    return entry
 
 
 def current_status_select(actor: Actor, at: Optional[datetime] = None) -> Select:

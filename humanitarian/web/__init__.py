@@ -25,6 +25,7 @@ from . import (  # noqa: F401  (each module registers its pages on the blueprint
     incidents,
     lookups,
     movements,
+    retraction,
     review,
 )
 from .blueprint import bp
