@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -31,7 +31,6 @@ from .auth import current_actor
 from .common import (
     API_PREFIX,
     append,
-    append_one,
     body_doc,
     created_doc,
     each_item,
@@ -153,7 +152,9 @@ def add_retraction(blp: Blueprint, kind: Kind, rule: str) -> None:
                 raise NotFound(f"no such {kind.label}")
             return out.dump(kind.presented(actor, [record])[0])
 
-        return append_one(actor, headers, RetractionSchema(), write, lambda _body: request.path)
+        payload = json_body()
+        data = RetractionSchema().load(payload)
+        return append(actor, headers, payload, lambda report: write(data, report), _record_at(kind))
 
     operations = {
         "post": _operation(
@@ -167,3 +168,14 @@ def add_retraction(blp: Blueprint, kind: Kind, rule: str) -> None:
     }
     name = f"{kind.entity.capitalize()}Retraction"
     blp.route(rule)(type(name, (MethodView,), operations))
+
+
+def _record_at(kind: Kind) -> Callable[[dict], str]:
+    """Where a retracted record is (a status entry: in its facility's history)."""
+
+    def location(body: dict) -> str:
+        if kind.entity == "status":
+            return f"{API_PREFIX}/facilities/{body['facility_id']}/statuses"
+        return f"{API_PREFIX}/{kind.name}/{body['id']}"
+
+    return location

@@ -25,6 +25,7 @@ from .changes import describe, note_change
 from .common import parse_uuid
 from .errors import BusinessRuleError, NotFound
 from .reports import open_report
+from .visibility import sees_retracted
 
 RETRACTABLE: dict[str, type] = {
     "incident": Incident,
@@ -61,7 +62,8 @@ def retract_record(
 
     Needs the ``verify`` scope (or ``admin``) and a grant that reaches the record (a status
     entry: and its facility); a record out of reach is NotFound. Retracting a record already
-    retracted changes nothing and returns it (an import may retract the same event twice).
+    retracted changes nothing and returns it (an import may retract the same event twice);
+    to anyone but an administrator it is NotFound, as a retracted record is everywhere.
     Pass ``report`` to join a larger write (an import); otherwise it commits alone."""
     if kind not in RETRACTABLE:
         raise BusinessRuleError(f"unknown kind {kind!r}", errors={"kind": ["Unknown kind."]})
@@ -76,6 +78,9 @@ def retract_record(
     if record is None or not actor.can_see(describe(record)["sensitivity"]):
         raise NotFound(f"no such {kind}")
     if record.retracted_at is not None:
+        # Done already: the same answer again, to those who may still see a retracted record.
+        if not sees_retracted(actor):
+            raise NotFound(f"no such {kind}")
         return record
     record.retracted_at = utcnow()
     record.retraction_reason = reason

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, flash, redirect, url_for
 
 from schemas.sync import RetractionSchema
 
 from ..kinds import INCIDENTS, MOVEMENTS, STATUSES
 from ..models.enums import Scope
-from ..services import NotFound, get_incident, get_movement
+from ..services import get_incident, get_movement
 from ..services.facilities import status_entry
 from ..services.retraction import retract_record
 from ..services.visibility import sees_retracted
@@ -38,9 +38,10 @@ def retract(kind: str, record_id: str):
     entity, described, _ = RETRACTABLE[kind]
     actor = current_actor()
     record = _record(actor, kind, record_id)
-    if record.retracted_at is not None:
-        raise NotFound(f"no such {described.label}")
     detail = described.detail.url(record)
+    if record.retracted_at is not None:  # only administrators still open it
+        flash(f"This {described.label} was already retracted.")
+        return redirect(detail, 303)
 
     def write(data, report) -> str:
         retract_record(actor, entity, record.id, data["reason"], report=report)
