@@ -27,6 +27,7 @@ from . import (  # noqa: F401  (each module registers its pages on the blueprint
     movements,
     retraction,
     review,
+    webhooks,
 )
 from .blueprint import bp
 

@@ -237,6 +237,8 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/sitreps/", web()),
     Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
     Row("GET", "/admin/audit", web("admin")),
+    Row("GET", "/admin/webhooks", web("admin")),
+    Row("GET", "/admin/webhooks/<id>", web("admin", 404), url=f"/admin/webhooks/{MISSING_ID}"),
     # Web pages: recording, correcting, reviewing, generating
     Row("GET", "/record", web("append")),
     Row("GET", "/incidents/new", web("append")),
@@ -257,6 +259,16 @@ ROWS: tuple[Row, ...] = (
         "POST", "/retract/<id>/<id>", web("verify", 303), REVIEW_TARGETS, retraction, url=retract_url
     ),
     Row("POST", "/sitreps/generate", web("verify", 302, above_grant=403), EDITIONS, sitrep_body),
+    Row("POST", "/admin/webhooks", web("admin", 422), body=private_hook),
+    *(
+        Row(
+            "POST",
+            f"/admin/webhooks/<id>/{action}",
+            web("admin", 404),
+            url=f"/admin/webhooks/{MISSING_ID}/{action}",
+        )
+        for action in ("redeliver", "delete")
+    ),
     # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
     Row("GET", "/login", login_page),
     Row("POST", "/login", everyone(401), body=unknown_login),
