@@ -105,7 +105,6 @@ class DeliverySchema(Schema):
     status_code = fields.Integer(attribute="attempt.status_code", allow_none=True)
     duration_ms = fields.Integer(attribute="attempt.duration_ms")
     error = fields.String(attribute="attempt.error", allow_none=True)
-    manual = fields.Boolean(attribute="attempt.manual")
     state = fields.String(
         attribute="message.state", metadata={"description": "pending or delivered"}
     )

@@ -104,4 +104,3 @@ class WebhookAttempt(Base):
     status_code: Mapped[Optional[int]] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer)
     error: Mapped[Optional[str]] = mapped_column(Text)
-    manual: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -359,7 +359,7 @@ def signed_headers(subscription, message: WebhookMessage, body: bytes, at: datet
     }
 
 
-def send(subscription, message: WebhookMessage, *, now: datetime, manual: bool = False) -> bool:
+def send(subscription, message: WebhookMessage, *, now: datetime) -> bool:
     """One attempt, logged; True when the receiver answered 2xx. A failure schedules the next
     attempt with back-off, or disables the subscription when it has failed for too long."""
     body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -378,7 +378,6 @@ def send(subscription, message: WebhookMessage, *, now: datetime, manual: bool =
             status_code=answer.status,
             duration_ms=answer.duration_ms,
             error=answer.error or (None if answer.ok else f"HTTP {answer.status}"),
-            manual=manual,
         )
     )
     message.attempts += 1

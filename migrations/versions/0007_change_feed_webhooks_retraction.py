@@ -178,7 +178,6 @@ def upgrade():
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("duration_ms", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("manual", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["message_id"],
             ["webhook_messages.id"],
