@@ -25,19 +25,15 @@ RETRACTABLE = {
 }
 
 
-def _record(actor, kind: str, record_id: str):
-    return RETRACTABLE[kind][2](actor, record_id)
-
-
 @bp.route("/retract/<kind>/<record_id>", methods=["GET", "POST"])
 @requires(Scope.verify)
 def retract(kind: str, record_id: str):
     """Retract a record, after confirming, with a reason."""
     if kind not in RETRACTABLE:
         abort(404)
-    entity, described, _ = RETRACTABLE[kind]
+    entity, described, read_one = RETRACTABLE[kind]
     actor = current_actor()
-    record = _record(actor, kind, record_id)
+    record = read_one(actor, record_id)
     detail = described.detail.url(record)
     if record.retracted_at is not None:  # only administrators still open it
         flash(f"This {described.label} was already retracted.")
