@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Sitrep, SitrepRecord
+from .retraction import RETRACTABLE
 from .sitrep_content import SitrepContent
 
 
@@ -51,8 +52,6 @@ def retracted_counts(sitrep_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
     """For each edition (by id), how many of the records it showed were retracted since.
     Editions with none are left out. The archived PDFs themselves never change: they are the
     record of what was published."""
-    from .retraction import RETRACTABLE  # retraction imports the services this one feeds
-
     ids = list(sitrep_ids)
     if not ids:
         return {}
