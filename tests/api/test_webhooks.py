@@ -300,3 +300,15 @@ def test_cli_delivers_once(app, runner, subscribed, receiver):
     result = runner.invoke(args=["webhooks", "deliver"])
     assert result.exit_code == 0, result.output
     assert "sent 1" in result.output and len(receiver.received) == 1
+
+
+def test_the_scheduler_job_delivers(app, subscribed, receiver):
+    from humanitarian.jobs import JobRuntime, bind_runtime, deliver_webhooks_job
+
+    record_incident(STAFF, f.incident())
+    bind_runtime(JobRuntime(app=app, holder="test"))
+    try:
+        assert deliver_webhooks_job() == 1
+    finally:
+        bind_runtime(None)
+    assert len(receiver.received) == 1 and receiver.invalid == 0
