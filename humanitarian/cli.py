@@ -15,6 +15,7 @@ from .services.cod import SHIPPED
 from .services.demo import seed_demo
 from .services.gazetteer import load_areas
 from .services.imports import import_acled
+from .services.webhooks import deliver_due
 
 
 def _fail(exc: ServiceError):
@@ -160,8 +161,23 @@ def import_acled_command(path, batch_size, verification):
         click.echo(f"  line {line}: {reason}", err=True)
 
 
+@click.group("webhooks")
+def webhooks_cli():
+    """Webhook deliveries."""
+
+
+@webhooks_cli.command("deliver")
+def deliver_webhooks_command():
+    """Send every webhook message that is due, once (the scheduler also does this)."""
+    from .kinds.feed import render_change
+
+    run = deliver_due(render_change)
+    click.echo(f"sent {run.sent}, failed {run.failed}, subscriptions disabled {run.disabled}")
+
+
 def register(app: Flask) -> None:
     for command in (
+        webhooks_cli,
         seed_demo_command,
         load_areas_command,
         create_user_command,

@@ -52,6 +52,12 @@ class Config:
     SITREP_STALE_MINUTES: int = 30  # an attempt still running after this long was interrupted
     SCHEDULER_LEASE_SECONDS: int = 60  # a silent scheduler loses its lease after this long
     SCHEDULER_MISFIRE_GRACE_SECONDS: int = 21600  # a run missed by less than this still runs once
+    # Webhook URLs on private, loopback or link-local addresses are refused unless this is set.
+    WEBHOOK_ALLOW_PRIVATE: bool = False
+    WEBHOOK_TIMEOUT_SECONDS: int = 5  # connect and read timeout of one delivery
+    WEBHOOK_RETRY_HOURS: int = 24  # a subscription failing this long is disabled
+    WEBHOOK_INTERVAL_SECONDS: int = 15  # how often the scheduler sends what is due
+    CHANGES_PAGE_MAX: int = 1000  # most entries one /changes page returns
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 

@@ -1,7 +1,8 @@
 """Every scheduled job, as data, and the functions they run.
 
 ``scheduled_jobs(config)`` is the single list the scheduler installs: a daily and a weekly
-sitrep per configured area (``SITREP_AREAS``), and the retry sweep for failed runs. Jobs are
+sitrep per configured area (``SITREP_AREAS``), the retry sweep for failed runs, and the
+webhook outbox's delivery (every ``WEBHOOK_INTERVAL_SECONDS``). Jobs are
 stored in the database by reference (``module:function`` and plain keyword arguments), so
 they survive restarts and a changed list here replaces the stored one on the next start.
 """
@@ -83,6 +84,15 @@ def scheduled_jobs(config) -> list[JobSpec]:
             name="Retry failed scheduled sitreps",
         )
     )
+    jobs.append(
+        JobSpec(
+            id="webhooks-deliver",
+            func="humanitarian.jobs:deliver_webhooks_job",
+            trigger="interval",
+            trigger_args={"seconds": max(1, int(config["WEBHOOK_INTERVAL_SECONDS"]))},
+            name="Send due webhook messages",
+        )
+    )
     return jobs
 
 
@@ -156,3 +166,13 @@ def retry_sitreps_job() -> int:
     runtime = _require_runtime()
     with runtime.app.app_context():
         return retry_failed_sitreps(runtime.clock(), runner=runtime.holder)
+
+
+def deliver_webhooks_job() -> int:
+    """Send what the webhook outbox has due; returns how many messages were delivered."""
+    from .kinds.feed import render_change
+    from .services.webhooks import deliver_due
+
+    runtime = _require_runtime()
+    with runtime.app.app_context():
+        return deliver_due(render_change, now=runtime.clock()).sent

@@ -125,6 +125,13 @@ class SitrepApiOutSchema(SitrepOutSchema):
         lambda sitrep: f"/api/v1/sitreps/{sitrep.id}.pdf",
         metadata={"description": "the PDF (application/pdf)"},
     )
+    retracted_records = fields.Integer(
+        dump_default=0,
+        metadata={
+            "description": "how many records this edition showed were retracted since "
+            "(the PDF stays as published)"
+        },
+    )
 
 
 SitrepPageSchema = _page("SitrepPageSchema", SitrepApiOutSchema)

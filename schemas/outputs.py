@@ -81,6 +81,13 @@ class RecordOutSchema(ReaderSchema):
     updated_at = UTCDateTime()
 
 
+class RetractableOutSchema(RecordOutSchema):
+    """Only administrators ever see a retracted record (everyone else gets a 404)."""
+
+    retracted_at = UTCDateTime(allow_none=True)
+    retraction_reason = fields.String(allow_none=True)
+
+
 class LocatedOutSchema(RecordOutSchema):
     admin_pcode = fields.String()
     latitude = fields.Float(allow_none=True)
@@ -92,7 +99,7 @@ class LocatedOutSchema(RecordOutSchema):
         return self.seen.location_fields(data)
 
 
-class IncidentOutSchema(LocatedOutSchema):
+class IncidentOutSchema(LocatedOutSchema, RetractableOutSchema):
     revision = fields.Integer()
     title = fields.String()
     description = fields.String()
@@ -135,7 +142,7 @@ class IncidentRevisionSchema(ReaderSchema):
         return data
 
 
-class StatusOutSchema(RecordOutSchema):
+class StatusOutSchema(RetractableOutSchema):
     facility_id = fields.UUID()
     facility_name = fields.String(attribute="facility.name")
     status = enum_field(InfraStatus)
@@ -155,7 +162,7 @@ class FacilityOutSchema(LocatedOutSchema):
     current_status = fields.Nested(StatusOutSchema, allow_none=True)
 
 
-class MovementOutSchema(RecordOutSchema):
+class MovementOutSchema(RetractableOutSchema):
     movement_type = enum_field(MovementType)
     origin_pcode = fields.String(allow_none=True)
     destination_pcode = fields.String(allow_none=True)

@@ -66,6 +66,7 @@ AUDIT, COARSE, IDEM, ONCE, REVOKE, ONE = (
     "one scheduler",
 )
 BOUNDS = "boundaries (issue 20)"
+RETRACT, FEED, HOOKS = "retraction", "the change feed", "webhooks"
 
 MUTATIONS = (
     Mutation(
@@ -234,6 +235,87 @@ MUTATIONS = (
         'incoming = request.headers.get("X-Request-ID", "")\n',
         'incoming = request.headers.get("X-Request-ID", "")[:64]\n',
         ("tests/api/test_auth.py",),
+    ),
+    Mutation(
+        "retracted-listed",
+        RETRACT,
+        "humanitarian/services/visibility.py",
+        '    if retracted or not hasattr(model, "retracted_at"):',
+        "    if True:",
+        ("tests/web/test_retraction.py",),
+    ),
+    Mutation(
+        "retracted-uncounted",
+        RETRACT,
+        "humanitarian/services/sitrep_records.py",
+        "                model.retracted_at.is_not(None),",
+        "                model.retracted_at.is_not(None),\n                False,",
+        ("tests/web/test_retraction.py",),
+    ),
+    Mutation(
+        "retraction-unaudited",
+        RETRACT,
+        "humanitarian/services/retraction.py",
+        '        f"{kind}.retract",',
+        '        f"{kind}.correct",',
+        ("tests/web/test_retraction.py",),
+    ),
+    Mutation(
+        "feed-above-grant",
+        FEED,
+        "humanitarian/services/changes.py",
+        "    stmt = stmt.where(ChangeEntry.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))",
+        "    pass",
+        ("tests/api/test_changes.py",),
+    ),
+    Mutation(
+        "feed-raised-not-withdrawn",
+        FEED,
+        "humanitarian/services/changes.py",
+        '        entry["sensitivity"] = lower(was, entry["sensitivity"])',
+        "        pass",
+        ("tests/api/test_changes.py",),
+    ),
+    Mutation(
+        # Killed on PostgreSQL only (`--db postgresql`): SQLite serialises writers anyway.
+        "feed-unlocked",
+        FEED,
+        "humanitarian/services/changes.py",
+        '        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})',
+        "        pass",
+        ("tests/reliability/test_change_feed.py",),
+    ),
+    Mutation(
+        "webhook-unsigned",
+        HOOKS,
+        "humanitarian/services/webhooks.py",
+        "    signature = Webhook(subscription.secret).sign(message.message_id, at, body)",
+        '    signature = Webhook(subscription.secret).sign(message.message_id, at, b"")',
+        ("tests/api/test_webhooks.py",),
+    ),
+    Mutation(
+        "webhook-above-grant",
+        HOOKS,
+        "humanitarian/services/webhooks.py",
+        "    if not Sensitivity(subscription.max_sensitivity).allows(entry.sensitivity):",
+        "    if False:",
+        ("tests/api/test_webhooks.py",),
+    ),
+    Mutation(
+        "webhook-never-disabled",
+        HOOKS,
+        "humanitarian/services/webhooks.py",
+        "        if now - subscription.failing_since >= window:",
+        "        if False:",
+        ("tests/api/test_webhooks.py",),
+    ),
+    Mutation(
+        "webhook-private-allowed",
+        HOOKS,
+        "humanitarian/services/outbound.py",
+        "    if not allow_private and any(_forbidden(a) for a in addresses):",
+        "    if False:",
+        ("tests/api/test_webhooks.py", "tests/web/test_webhooks.py"),
     ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

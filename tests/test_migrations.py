@@ -40,3 +40,38 @@ def test_migrating_down_and_up_keeps_rows_and_links(app, demo):
     downgrade(revision="0001")
     upgrade()
     assert db.session.scalar(select(func.count()).select_from(incident_sources)) == links
+
+
+def test_records_that_exist_before_the_feed_enter_it_once_oldest_first(app, demo):
+    from sqlalchemy import func, select
+
+    from humanitarian.models import (
+        ChangeEntry,
+        Facility,
+        Incident,
+        InfrastructureStatus,
+        PopulationMovement,
+    )
+
+    counts = {
+        kind: db.session.scalar(select(func.count()).select_from(model))
+        for kind, model in (
+            ("incident", Incident),
+            ("facility", Facility),
+            ("status", InfrastructureStatus),
+            ("movement", PopulationMovement),
+        )
+    }
+    db.session.remove()
+    downgrade(revision="0006")
+    upgrade()
+    entries = list(db.session.scalars(select(ChangeEntry).order_by(ChangeEntry.position)))
+    assert [e.position for e in entries] == list(range(1, len(entries) + 1))
+    assert {k: sum(e.kind == k for e in entries) for k in counts} == counts
+    assert {e.action for e in entries} == {"created"}
+    stamps = [e.committed_at for e in entries]
+    assert stamps == sorted(stamps)
+    for entry in (e for e in entries if e.kind == "status"):
+        status = db.session.get(InfrastructureStatus, entry.record_id)
+        levels = {status.sensitivity.rank, status.facility.sensitivity.rank}
+        assert entry.sensitivity.rank == max(levels)

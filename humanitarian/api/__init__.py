@@ -45,6 +45,8 @@ BLUEPRINT_MODULES = (
     "areas",
     "summary",
     "sitreps",
+    "changes",
+    "webhooks",
     "audit",
 )
 

@@ -20,12 +20,13 @@ from .common import (
     make_blueprint,
     ok_doc,
 )
-from .records import add_collection
+from .records import add_collection, add_retraction
 
 blp = make_blueprint(
     "facilities", __name__, "Facilities (airports, roads, schools…) and their status over time."
 )
 add_collection(blp, FACILITIES)
+add_retraction(blp, STATUSES, "/facilities/<uuid:facility_id>/statuses/<uuid:status_id>/retraction")
 
 
 @blp.route("/facilities/<uuid:facility_id>/statuses")

@@ -21,12 +21,13 @@ from .common import (
     make_blueprint,
     ok_doc,
 )
-from .records import add_collection
+from .records import add_collection, add_retraction
 
 blp = make_blueprint(
     "incidents", __name__, "Incidents: one event at one place and time, with revisions."
 )
 add_collection(blp, INCIDENTS)
+add_retraction(blp, INCIDENTS, "/incidents/<uuid:incident_id>/retraction")
 
 
 @blp.route("/incidents/<uuid:incident_id>/revisions")

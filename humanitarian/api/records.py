@@ -21,10 +21,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from schemas.api import IdempotencyHeaderSchema
+from schemas.sync import RetractionSchema
 
 from ..kinds import Kind
 from ..models.enums import Scope
-from ..services import Actor
+from ..services import Actor, NotFound
+from ..services.retraction import retract_record
 from .auth import current_actor
 from .common import (
     API_PREFIX,
@@ -131,5 +133,49 @@ def _location(kind: Kind) -> Callable[[dict], str]:
     def location(body: dict) -> str:
         first = body["items"][0] if "items" in body else body
         return f"{API_PREFIX}/{kind.name}/{first['id']}"
+
+    return location
+
+
+def add_retraction(blp: Blueprint, kind: Kind, rule: str) -> None:
+    """``POST <rule>`` retracts the record named by the rule's last argument, with a reason
+    (``verify`` scope); the answer is the record as stored, marked retracted."""
+
+    def post(self, headers, **ids: uuid.UUID):
+        actor = current_actor()
+        record_id = ids[f"{kind.entity}_id"]
+        out = kind.out_schema(reader=actor)
+
+        def write(data, report):
+            record = retract_record(actor, kind.entity, record_id, data["reason"], report=report)
+            if ids.get("facility_id") not in (None, getattr(record, "facility_id", None)):
+                raise NotFound(f"no such {kind.label}")
+            return out.dump(kind.presented(actor, [record])[0])
+
+        payload = json_body()
+        data = RetractionSchema().load(payload)
+        return append(actor, headers, payload, lambda report: write(data, report), _record_at(kind))
+
+    operations = {
+        "post": _operation(
+            post,
+            f"Retract this {kind.label} with a reason (verify scope): it leaves every list, "
+            "export, summary, map and future sitrep.",
+            blp.arguments(IdempotencyHeaderSchema, location="headers"),
+            blp.doc(**body_doc(RetractionSchema)),
+            blp.doc(**created_doc(kind.out_schema)),
+        )
+    }
+    name = f"{kind.entity.capitalize()}Retraction"
+    blp.route(rule)(type(name, (MethodView,), operations))
+
+
+def _record_at(kind: Kind) -> Callable[[dict], str]:
+    """Where a retracted record is (a status entry: in its facility's history)."""
+
+    def location(body: dict) -> str:
+        if kind.entity == "status":
+            return f"{API_PREFIX}/facilities/{body['facility_id']}/statuses"
+        return f"{API_PREFIX}/{kind.name}/{body['id']}"
 
     return location

@@ -21,6 +21,7 @@ from ..services import (
     request_fingerprint,
     sitrep_pdf_path,
 )
+from ..services.sitrep_records import retracted_counts
 from .auth import current_actor
 from .common import (
     API_PREFIX,
@@ -96,6 +97,9 @@ class Sitreps(MethodView):
         cursor, limit = query.pop("cursor", None), query.pop("limit")
         page = list_sitreps(current_actor(), limit=limit, cursor=cursor, **query)
         items = SitrepApiOutSchema(many=True).dump(page.items)
+        retracted = retracted_counts(s.id for s in page.items)
+        for item, sitrep in zip(items, page.items, strict=True):
+            item["retracted_records"] = retracted.get(sitrep.id, 0)
         return json_response({"items": items, "next_cursor": page.next_cursor})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")

@@ -23,12 +23,14 @@ from .sitreps import (
     SitrepTrigger,
     apscheduler_jobs,
 )
+from .sync import ChangeEntry, WebhookAttempt, WebhookMessage, WebhookSubscription
 
 __all__ = [
     "NAMING_CONVENTION",
     "AdminArea",
     "ApiToken",
     "AuditEvent",
+    "ChangeEntry",
     "Base",
     "Facility",
     "Incident",
@@ -45,6 +47,9 @@ __all__ = [
     "SitrepTrigger",
     "Source",
     "User",
+    "WebhookAttempt",
+    "WebhookMessage",
+    "WebhookSubscription",
     "apscheduler_jobs",
     "incident_sources",
     "movement_sources",

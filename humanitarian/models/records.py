@@ -95,7 +95,20 @@ class _Tracked:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class Incident(_Tracked, Base):
+class _Retractable:
+    """A record that should never have been published is retracted, never deleted: it leaves
+    every output (``services.visibility``) and keeps its history for administrators. Who
+    retracted it is in the audit trail."""
+
+    retracted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    retraction_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+    @property
+    def retracted(self) -> bool:
+        return self.retracted_at is not None
+
+
+class Incident(_Retractable, _Tracked, Base):
     """The latest revision of an incident; earlier ones live in ``incident_revisions``."""
 
     __tablename__ = "incidents"
@@ -196,7 +209,7 @@ class Facility(_Tracked, Base):
     incidents: Mapped[list[Incident]] = relationship(back_populates="facility")
 
 
-class InfrastructureStatus(Base):
+class InfrastructureStatus(_Retractable, Base):
     """Append-only status history. The current status is the latest entry in effect."""
 
     __tablename__ = "infrastructure_statuses"
@@ -230,7 +243,7 @@ class InfrastructureStatus(Base):
     sources: Mapped[list[Source]] = relationship(secondary=status_sources, order_by=Source.id)
 
 
-class PopulationMovement(Base):
+class PopulationMovement(_Retractable, Base):
     """A flow of people between two areas over a period. Flows, not stocks."""
 
     __tablename__ = "movements"

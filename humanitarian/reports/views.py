@@ -19,6 +19,7 @@ from ..services import (
     list_sitreps,
     sitrep_pdf_path,
 )
+from ..services.sitrep_records import retracted_counts
 from .blueprint import bp
 from .labels import period
 
@@ -55,6 +56,7 @@ def _page(actor: Actor, *, form=None, errors=None, status=200):
         query_errors=query_errors,
         admin=admin,
         period=period,
+        retracted=retracted_counts(s.id for s in page.items) if page else {},
     ), status
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, Report, utcnow
-from ..models.enums import Scope, Verification, sensitivities_up_to
+from ..models.enums import Scope, Verification
 from .actors import Actor
 from .audit import audit, record_restricted_views
+from .changes import note_change
 from .common import load_sources, parse_uuid
 from .errors import BusinessRuleError, NotFound
 from .filters import Page, RecordFilter, apply_bbox, start_of
@@ -21,7 +22,7 @@ from .inputs import FacilityInput, StatusInput
 from .locate import resolve_location
 from .records import Keyset, keyset_page, set_verification
 from .reports import open_report
-from .visibility import area_filter, visible
+from .visibility import area_filter, may_open, sees_retracted, shown, visible
 
 FACILITY_ORDER = Keyset((Facility.name, Facility.id), (str, uuid.UUID))
 
@@ -56,6 +57,7 @@ def create_facility(
     report.record_count += 1
     db.session.flush()
     audit(actor, "facility.create", "facility", facility.id, report=report)
+    note_change(facility, "created", report_id=report.id)
     return facility
 
 
@@ -126,6 +128,7 @@ def set_infrastructure_status(
         report=report,
         details={"status": str(data.status), "status_id": str(entry.id)},
     )
+    note_change(entry, "status_added", report_id=report.id)
     return entry
 
 
@@ -134,16 +137,21 @@ def set_status_verification(
 ) -> InfrastructureStatus:
     """Verification is workflow state, not history: it is updated, and the change audited."""
     actor.require(Scope.verify)
-    uid = parse_uuid(status_id)
-    entry = db.session.get(InfrastructureStatus, uid) if uid else None
-    # The entry and its facility must both be within the grant, as when reading the history.
-    if entry is None or not (
-        actor.can_see(entry.sensitivity) and actor.can_see(entry.facility.sensitivity)
-    ):
-        raise NotFound("no such status entry")
+    entry = status_entry(actor, status_id)
     return set_verification(
         actor, entry, verification, action="status.verify", entity_type="infrastructure_status"
     )
+
+
+def status_entry(actor: Actor, status_id) -> InfrastructureStatus:
+    """One status entry. It and its facility must both be within the grant, as when reading
+    the history; a retracted one only administrators open."""
+    actor.require(Scope.read)
+    uid = parse_uuid(status_id)
+    entry = db.session.get(InfrastructureStatus, uid) if uid else None
+    if entry is None or not (may_open(actor, entry) and actor.can_see(entry.facility.sensitivity)):
+        raise NotFound("no such status entry")
+    return entry
 
 
 def current_status_select(actor: Actor, at: Optional[datetime] = None) -> Select:
@@ -158,7 +166,7 @@ def current_status_select(actor: Actor, at: Optional[datetime] = None) -> Select
             .over(partition_by=S.facility_id, order_by=(S.effective_from.desc(), S.seq.desc()))
             .label("rank"),
         )
-        .where(S.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+        .where(shown(S, actor))
         .where(S.effective_from <= at)
         .where(or_(S.effective_to.is_(None), S.effective_to > at))
         .subquery()
@@ -187,6 +195,7 @@ def status_history(actor: Actor, facility_id) -> list[InfrastructureStatus]:
         select(InfrastructureStatus).where(InfrastructureStatus.facility_id == facility.id),
         InfrastructureStatus,
         actor,
+        retracted=sees_retracted(actor),
     ).order_by(InfrastructureStatus.effective_from, InfrastructureStatus.seq)
     history = list(db.session.scalars(stmt.options(selectinload(InfrastructureStatus.sources))))
     record_restricted_views(

@@ -185,6 +185,8 @@ def _write_row(actor, report, current, external_id, data, result: ImportResult) 
     if current is None:
         record_incident(actor, data, report=report).external_id = external_id
         result.created += 1
+    elif current.retracted:
+        result.unchanged += 1  # retracted here: a newer export does not bring it back
     elif _differs(incident_input_from(current), data):
         data.verification = current.verification
         correct_incident(actor, current.id, data, "Updated in ACLED export", report=report)

@@ -16,6 +16,7 @@ from ..models import Facility, Incident, IncidentRevision, Report, utcnow
 from ..models.enums import EVENT_TAXONOMY, Scope, Verification
 from .actors import Actor
 from .audit import audit
+from .changes import note_change
 from .common import load_sources
 from .errors import BusinessRuleError, NotFound
 from .filters import Page, RecordFilter, apply_bbox
@@ -132,6 +133,7 @@ def record_incident(
     _add_revision(actor, incident, data, report, None)
     report.record_count += 1
     audit(actor, "incident.create", "incident", incident.id, report=report)
+    note_change(incident, "created", report_id=report.id)
     return incident
 
 
@@ -142,14 +144,16 @@ def correct_incident(
     reason: str,
     *,
     report: Optional[Report] = None,
+    change: str = "revised",
 ) -> Incident:
-    """Append a correction as a new revision; the record is never edited in place."""
+    """Append a correction as a new revision; the record is never edited in place.
+    ``change`` names it in the change feed (``verified`` for a verification)."""
     actor.require(Scope.append)
     if not reason or not reason.strip():
         raise BusinessRuleError("a correction needs a reason", errors={"reason": ["Required."]})
     if report is None:
         with open_report(actor) as own:
-            return correct_incident(actor, incident_id, data, reason, report=own)
+            return correct_incident(actor, incident_id, data, reason, report=own, change=change)
     incident = _get_for_update(actor, incident_id)
     actor.require_grant(data.sensitivity)
     if data.verification != incident.verification:
@@ -163,7 +167,7 @@ def correct_incident(
         # existed can still be verified or corrected in other ways.
         data = replace(data, location=resolve_location(data.location))
     _check_rules(actor, data, linked=incident.facility_id)
-    previous = incident.revision
+    previous, was = incident.revision, incident.sensitivity
     _apply(incident, data)
     incident.revision = previous + 1
     incident.report_id = report.id
@@ -178,6 +182,7 @@ def correct_incident(
         report=report,
         details={"revision": incident.revision, "reason": reason.strip()},
     )
+    note_change(incident, change, report_id=report.id, was=was)
     return incident
 
 
@@ -205,7 +210,7 @@ def set_incident_verification(
     reason = f"verification: {incident.verification} → {data.verification}"
     if note.strip():
         reason += f" ({note.strip()})"
-    return correct_incident(actor, incident.id, data, reason)
+    return correct_incident(actor, incident.id, data, reason, change="verified")
 
 
 def incident_input_from(incident: Incident) -> IncidentInput:
@@ -222,7 +227,8 @@ def incident_input_from(incident: Incident) -> IncidentInput:
 def _get_for_update(actor: Actor, incident_id) -> Incident:
     stmt = select(Incident).where(Incident.id == incident_id).with_for_update()
     incident = db.session.scalars(stmt).first()
-    if incident is None or not actor.can_see(incident.sensitivity):
+    # A retracted incident is not corrected: it stays as it was when it was retracted.
+    if incident is None or not actor.can_see(incident.sensitivity) or incident.retracted:
         raise NotFound("no such incident")
     return incident
 

@@ -15,6 +15,7 @@ from ..models.enums import Scope, Verification
 from .actors import Actor
 from .areas import existing_pcodes
 from .audit import audit
+from .changes import note_change
 from .common import load_sources
 from .errors import BusinessRuleError
 from .filters import BBox, Page, RecordFilter
@@ -79,6 +80,7 @@ def record_movement(
     report.record_count += 1
     db.session.flush()
     audit(actor, "movement.create", "movement", movement.id, report=report)
+    note_change(movement, "created", report_id=report.id)
     return movement
 
 

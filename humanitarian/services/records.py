@@ -15,10 +15,12 @@ from ..models import utcnow
 from ..models.enums import Scope, Verification
 from .actors import Actor
 from .audit import audit, record_restricted_views
+from .changes import note_change
 from .common import decode_cursor, encode_cursor, parse_uuid
 from .errors import InvalidCursor, NotFound
 from .filters import Page
 from .reports import open_report
+from .visibility import may_open
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def get_visible(actor: Actor, model: type, record_id: Any, entity_type: str) -> 
     actor.require(Scope.read)
     uid = parse_uuid(record_id)
     record = db.session.get(model, uid) if uid else None
-    if record is None or not actor.can_see(record.sensitivity):
+    if record is None or not may_open(actor, record):
         raise NotFound(f"no such {entity_type}")
     record_restricted_views(actor, entity_type, [record])
     return record
@@ -90,6 +92,8 @@ def set_verification(
     """Verification of a record without revisions is workflow state, not history: it is
     updated in place, and the change audited with what it was before."""
     actor.require(Scope.verify)
+    if record.retracted_at is not None:
+        raise NotFound(f"no such {entity_type}")
     with open_report(actor) as report:
         before = record.verification
         record.verification = Verification(verification)
@@ -102,4 +106,5 @@ def set_verification(
             report=report,
             details={"from": str(before), "to": str(record.verification)},
         )
+        note_change(record, "verified", report_id=report.id)
     return record

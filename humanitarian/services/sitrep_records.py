@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Sitrep, SitrepRecord
+from .retraction import RETRACTABLE
 from .sitrep_content import SitrepContent
 
 
@@ -45,3 +46,27 @@ def editions_showing(kind: str, record_ids: Iterable[uuid.UUID]) -> list[uuid.UU
         SitrepRecord.kind == kind, SitrepRecord.record_id.in_(list(record_ids))
     )
     return list(db.session.scalars(stmt.distinct()))
+
+
+def retracted_counts(sitrep_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """For each edition (by id), how many of the records it showed were retracted since.
+    Editions with none are left out. The archived PDFs themselves never change: they are the
+    record of what was published."""
+    ids = list(sitrep_ids)
+    if not ids:
+        return {}
+    counts: dict = {}
+    for kind, model in RETRACTABLE.items():
+        stmt = (
+            select(SitrepRecord.sitrep_id, func.count())
+            .join(model, model.id == SitrepRecord.record_id)
+            .where(
+                SitrepRecord.kind == kind,
+                SitrepRecord.sitrep_id.in_(ids),
+                model.retracted_at.is_not(None),
+            )
+            .group_by(SitrepRecord.sitrep_id)
+        )
+        for sitrep_id, count in db.session.execute(stmt):
+            counts[sitrep_id] = counts.get(sitrep_id, 0) + count
+    return counts

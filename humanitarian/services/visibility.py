@@ -6,6 +6,9 @@ out (feeds, webhooks).
 
 - **Records.** A record above the actor's sensitivity grant does not exist for them: queries are
   restricted with ``visible``, single records are checked with ``Actor.can_see``.
+- **Retracted records** leave every list, export, summary, map and sitrep: ``visible`` leaves
+  them out for everyone. Administrators still open one (``may_open``), marked retracted, with
+  its history.
 - **Locations.** Readers whose grant is ``public`` see a location no finer than its district
   (admin level 2): a sub-district's p-code is shown as its district's (a movement's origin and
   destination too), coordinates are moved to the district's centroid and ``geo_precision``
@@ -20,11 +23,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, Optional
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 
 from ..extensions import db
 from ..models import Facility
-from ..models.enums import Sensitivity, sensitivities_up_to
+from ..models.enums import Scope, Sensitivity, sensitivities_up_to
 from .actors import Actor
 from .areas import centroid, district_of, in_subtree
 
@@ -33,9 +36,31 @@ DISTRICT_PRECISION = 3
 LOCATION_FIELDS = ("admin_pcode", "latitude", "longitude", "geo_precision")
 
 
-def visible(stmt, model, actor: Actor):
-    """Restrict a select to the records the actor's grant covers."""
-    return stmt.where(model.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity)))
+def shown(model, actor: Actor, *, retracted: bool = False) -> ColumnElement[bool]:
+    """The condition on ``model``'s rows that ``visible`` applies: within the grant, and not
+    retracted (unless ``retracted``: an administrator's view of a history)."""
+    within = model.sensitivity.in_(sensitivities_up_to(actor.max_sensitivity))
+    if retracted or not hasattr(model, "retracted_at"):
+        return within
+    return and_(within, model.retracted_at.is_(None))
+
+
+def visible(stmt, model, actor: Actor, *, retracted: bool = False):
+    """Restrict a select to the records the actor's grant covers, retracted ones left out."""
+    return stmt.where(shown(model, actor, retracted=retracted))
+
+
+def sees_retracted(actor: Actor) -> bool:
+    """Administrators still see retracted records, one at a time and with their history."""
+    return Scope.admin in actor.scopes
+
+
+def may_open(actor: Actor, record: Any) -> bool:
+    """Whether ``actor`` may open this one record: within the grant, and not retracted unless
+    the actor is an administrator."""
+    if not actor.can_see(record.sensitivity):
+        return False
+    return getattr(record, "retracted_at", None) is None or sees_retracted(actor)
 
 
 def coarsened(actor: Actor) -> bool:

@@ -25,7 +25,9 @@ from . import (  # noqa: F401  (each module registers its pages on the blueprint
     incidents,
     lookups,
     movements,
+    retraction,
     review,
+    webhooks,
 )
 from .blueprint import bp
 

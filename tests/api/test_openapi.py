@@ -6,6 +6,7 @@ import re
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
@@ -33,6 +34,13 @@ def test_openapi_document_is_valid_and_complete(client):
         "/api/v1/sitreps": {"get", "post"},
         "/api/v1/sitreps/{sitrep_id}.pdf": {"get"},
         "/api/v1/audit": {"get"},
+        "/api/v1/changes": {"get"},
+        "/api/v1/incidents/{incident_id}/retraction": {"post"},
+        "/api/v1/movements/{movement_id}/retraction": {"post"},
+        "/api/v1/facilities/{facility_id}/statuses/{status_id}/retraction": {"post"},
+        "/api/v1/webhooks": {"get", "post"},
+        "/api/v1/webhooks/{webhook_id}": {"get", "delete"},
+        "/api/v1/webhooks/{webhook_id}/deliveries": {"get", "post"},
     }
     methods = {"get", "post", "put", "patch", "delete"}
     found = {path: set(ops) & methods for path, ops in spec["paths"].items()}
@@ -66,7 +74,7 @@ def test_no_server_errors_for_generated_requests(app, fuzz_headers):
     api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures, seen = [], collections.Counter()
     operations = [result.ok() for result in api.get_all_operations()]
-    assert len(operations) == 20
+    assert len(operations) == 30
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
@@ -85,7 +93,12 @@ def test_no_server_errors_for_generated_requests(app, fuzz_headers):
                     failures.append((case.operation.label, response.status_code))
                     failures.append(case.as_curl_command(headers=fuzz_headers))
 
-            run()
+            try:
+                run()
+            except Unsatisfiable:
+                # An operation without parameters or body (GET /webhooks) has no malformed
+                # variant to generate.
+                assert mode is GenerationMode.NEGATIVE, operation.label
     assert failures == []
     # The run really exercised the API: stored records and refused bad input.
     assert seen[2] >= 10 and seen[4] >= 100

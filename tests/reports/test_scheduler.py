@@ -59,6 +59,7 @@ def test_jobs_are_data_from_the_configuration(app):
         "SITREP_DAILY_HOUR": 5,
         "SITREP_WEEKLY_DAY": "fri",
         "SITREP_RETRY_MINUTES": 30,
+        "WEBHOOK_INTERVAL_SECONDS": 20,
     }
     jobs = {j.id: j for j in scheduled_jobs(config)}
     assert set(jobs) == {
@@ -67,10 +68,12 @@ def test_jobs_are_data_from_the_configuration(app):
         "sitrep-daily-SY07",
         "sitrep-weekly-SY07",
         "sitrep-retries",
+        "webhooks-deliver",
     }
     assert jobs["sitrep-weekly-SY07"].trigger_args == {"day_of_week": "fri", "hour": 5, "minute": 0}
     assert jobs["sitrep-daily-SY02"].kwargs["cadence"] == "daily"
     assert jobs["sitrep-retries"].trigger_args == {"minutes": 10}
+    assert jobs["webhooks-deliver"].trigger_args == {"seconds": 20}
     assert period_for("daily", date(2024, 12, 5)) == (date(2024, 12, 4), date(2024, 12, 4))
     assert period_for("weekly", date(2024, 12, 5)) == (date(2024, 11, 28), date(2024, 12, 4))
 
@@ -167,7 +170,7 @@ def test_restart_keeps_stored_jobs_and_their_next_run(app):
     finally:
         first.stop()
     before = {j["id"]: j["next_run_time"] for j in job_overview(app)}
-    assert all(before.values()) and len(before) == 5
+    assert all(before.values()) and len(before) == 6
 
     app.config["SITREP_DAILY_HOUR"] = 7
     try:

@@ -12,6 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from humanitarian.models.enums import Sensitivity
+from humanitarian.services import record_incident, record_movement, set_infrastructure_status
+from tests import factories as f
+
 from .bodies import (
     as_form,
     facility_body,
@@ -21,7 +25,7 @@ from .bodies import (
     status_body,
 )
 from .callers import Caller
-from .data import MISSING
+from .data import MISSING, MISSING_ID
 from .expectations import (
     LOGIN,
     NOTHING,
@@ -35,7 +39,7 @@ from .expectations import (
     web,
     web_correct,
 )
-from .world import World
+from .world import SYSTEM, World, incident_input
 
 
 def normalise(rule: str) -> str:
@@ -109,6 +113,58 @@ def review_url(world: World, target: Target) -> str:
     return f"/review/{REVIEW_PATHS[target.kind]}/{record}"
 
 
+def retraction(_level: str) -> dict:
+    return {"reason": "matrix retraction"}
+
+
+def fresh_record(world: World, target: Target):
+    """A new record like the target (same kind and level) for one retraction request: a
+    retracted record is gone for everyone but administrators, so each caller retracts its
+    own. A missing target stays missing."""
+    if target.sensitivity == MISSING:
+        return MISSING_ID
+    level = Sensitivity(target.sensitivity)
+    if target.kind == "incident":
+        return record_incident(SYSTEM, incident_input(target.sensitivity)).id
+    if target.kind == "movement":
+        return record_movement(SYSTEM, f.movement(sensitivity=level)).id
+    return set_infrastructure_status(
+        SYSTEM, world.facilities["public"], f.status(sensitivity=level)
+    ).id
+
+
+def retraction_url(world: World, target: Target) -> str:
+    record = fresh_record(world, target)
+    if target.kind == "status":
+        return f"{V1}/facilities/{world.facilities['public']}/statuses/{record}/retraction"
+    return f"{V1}/{REVIEW_PATHS[target.kind]}/{record}/retraction"
+
+
+def retract_url(world: World, target: Target) -> str:
+    return f"/retract/{REVIEW_PATHS[target.kind]}/{fresh_record(world, target)}"
+
+
+def verify_or_admin(ok: Expected):
+    """Retraction: the verify scope, or admin."""
+    by_verify, by_admin = api("verify", ok), api("admin", ok)
+
+    def expect(caller: Caller, target: Target) -> Expected:
+        who = caller.api
+        if who is not None and "admin" in who.scopes:
+            return by_admin(caller, target)
+        return by_verify(caller, target)
+
+    return expect
+
+
+def private_hook(_level: str) -> dict:
+    return {"url": "http://127.0.0.1:9/hook"}  # refused: private addresses are not allowed here
+
+
+def missing_hook(path: str) -> str:
+    return f"/api/v1/webhooks/{MISSING_ID}{path}"
+
+
 REVIEW_TARGETS = tuple(t for kind in REVIEW_PATHS for t in records(kind))
 INCIDENTS, FACILITIES = records("incident"), records("facility")
 EDITIONS = bodies("public", "restricted")
@@ -138,6 +194,10 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{V1}/sitreps", api("read")),
     Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), records("sitrep")),
     Row("GET", f"{V1}/audit", api("admin")),
+    Row("GET", f"{V1}/changes", api("read")),
+    Row("GET", f"{V1}/webhooks", api("admin")),
+    Row("GET", f"{V1}/webhooks/<id>", api("admin", 404), url=missing_hook("")),
+    Row("GET", f"{V1}/webhooks/<id>/deliveries", api("admin", 404), url=missing_hook("/deliveries")),
     Row("GET", f"{V1}/openapi.json", everyone(200)),
     Row("GET", f"{V1}/docs", everyone(200)),
     Row("GET", f"{V1}/docs/assets/<id>", everyone(200), url=f"{V1}/docs/assets/swagger-ui.css"),
@@ -148,6 +208,23 @@ ROWS: tuple[Row, ...] = (
     Row("POST", f"{V1}/facilities/<id>/statuses", APPEND, FACILITIES, public_status),
     Row("POST", f"{V1}/movements", APPEND, bodies(), movement_body),
     Row("POST", f"{V1}/sitreps", api("verify", GENERATED), EDITIONS, sitrep_body),
+    *(
+        Row("POST", rule, verify_or_admin(201), records(kind), retraction, url=retraction_url)
+        for kind, rule in (
+            ("incident", f"{V1}/incidents/<id>/retraction"),
+            ("movement", f"{V1}/movements/<id>/retraction"),
+            ("status", f"{V1}/facilities/<id>/statuses/<id>/retraction"),
+        )
+    ),
+    Row("POST", f"{V1}/webhooks", api("admin", 422), body=private_hook),
+    Row("DELETE", f"{V1}/webhooks/<id>", api("admin", 404), url=missing_hook("")),
+    Row(
+        "POST",
+        f"{V1}/webhooks/<id>/deliveries",
+        api("admin", 404),
+        body=lambda _level: {},
+        url=missing_hook("/deliveries"),
+    ),
     # Web pages: reading
     Row("GET", "/", web()),
     Row("GET", "/incidents", web()),
@@ -160,6 +237,8 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/sitreps/", web()),
     Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
     Row("GET", "/admin/audit", web("admin")),
+    Row("GET", "/admin/webhooks", web("admin")),
+    Row("GET", "/admin/webhooks/<id>", web("admin", 404), url=f"/admin/webhooks/{MISSING_ID}"),
     # Web pages: recording, correcting, reviewing, generating
     Row("GET", "/record", web("append")),
     Row("GET", "/incidents/new", web("append")),
@@ -169,13 +248,27 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/facilities/<id>/statuses/new", web("append"), FACILITIES),
     Row("GET", "/movements/new", web("append")),
     Row("GET", "/review", web("verify")),
+    Row("GET", "/retract/<id>/<id>", web("verify"), REVIEW_TARGETS, url=retract_url),
     Row("POST", "/incidents/new", FORM_SAVED, bodies(), incident_body),
     Row("POST", "/incidents/<id>/correct", web_correct(303), INCIDENTS, correction),
     Row("POST", "/facilities/new", FORM_SAVED, bodies(), facility_body),
     Row("POST", "/facilities/<id>/statuses/new", FORM_SAVED, FACILITIES, public_status),
     Row("POST", "/movements/new", FORM_SAVED, bodies(), movement_body),
     Row("POST", "/review/<id>/<id>", web("verify", 303), REVIEW_TARGETS, verified, url=review_url),
+    Row(
+        "POST", "/retract/<id>/<id>", web("verify", 303), REVIEW_TARGETS, retraction, url=retract_url
+    ),
     Row("POST", "/sitreps/generate", web("verify", 302, above_grant=403), EDITIONS, sitrep_body),
+    Row("POST", "/admin/webhooks", web("admin", 422), body=private_hook),
+    *(
+        Row(
+            "POST",
+            f"/admin/webhooks/<id>/{action}",
+            web("admin", 404),
+            url=f"/admin/webhooks/{MISSING_ID}/{action}",
+        )
+        for action in ("redeliver", "delete")
+    ),
     # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
     Row("GET", "/login", login_page),
     Row("POST", "/login", everyone(401), body=unknown_login),

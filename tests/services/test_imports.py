@@ -77,3 +77,18 @@ def test_cli_reports_counts(runner, tmp_path):
     bad.write_text("a,b\n1,2\n")
     result = runner.invoke(args=["import-acled", str(bad)])
     assert result.exit_code != 0 and "Missing columns" in result.output
+
+
+def test_a_retracted_incident_stays_retracted_when_a_newer_export_changes_it(app):
+    from humanitarian.services.retraction import retract_record
+
+    run_import(SAMPLE.read_text())
+    school = db.session.scalars(
+        select(Incident).where(Incident.external_id == "acled:SYR100001")
+    ).one()
+    retract_record(Actor.system("test"), "incident", school.id, "exposes a witness")
+    changed = SAMPLE.read_text().replace('city.",3,', 'city.",5,')
+    result = run_import(changed)
+    assert (result.created, result.corrected, result.unchanged) == (0, 0, 4)
+    db.session.refresh(school)
+    assert school.retracted and school.revision == 1 and school.killed == 3

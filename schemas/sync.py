@@ -1,0 +1,124 @@
+"""Keeping partners in sync: the change feed's query, retraction bodies, webhook
+subscriptions and their delivery log."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema
+
+from humanitarian.models.enums import Sensitivity
+from humanitarian.services.changes import ACTIONS, KINDS
+
+from .fields import PCODE, StrictSchema, UTCDateTime, enum_field, known_pcodes
+from .queries import QuerySchema
+
+_KINDS = validate.OneOf(KINDS)
+
+
+class ChangesQuerySchema(QuerySchema):
+    cursor = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "the next_cursor (or an item's cursor) to resume after"},
+    )
+    kinds = fields.List(
+        fields.String(validate=_KINDS),
+        load_default=list,
+        metadata={"description": f"repeatable: {', '.join(KINDS)}"},
+    )
+    admin_pcode = fields.String(
+        validate=PCODE, metadata={"description": "area and everything under it"}
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+    @validates_schema
+    def _area(self, data, **_):
+        known_pcodes("admin_pcode")(data)
+
+
+class ChangeItemSchema(Schema):
+    cursor = fields.String(metadata={"description": "resume after this item"})
+    kind = fields.String(validate=_KINDS)
+    action = fields.String(validate=validate.OneOf(ACTIONS))
+    record_id = fields.UUID()
+    revision = fields.Integer(allow_none=True)
+    sensitivity = enum_field(Sensitivity)
+    committed_at = UTCDateTime()
+    record = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "the record as you may see it now; null when retracted or no "
+            "longer within your access (drop it from a mirror)"
+        },
+    )
+
+
+class ChangesPageSchema(Schema):
+    items = fields.List(fields.Nested(ChangeItemSchema))
+    next_cursor = fields.String(metadata={"description": "always set: poll again from it"})
+    has_more = fields.Boolean(metadata={"description": "more entries are already waiting"})
+
+
+class RetractionSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class WebhookInSchema(StrictSchema):
+    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    kinds = fields.List(fields.String(validate=_KINDS), load_default=list)
+    admin_pcode = fields.String(validate=PCODE, load_default=None, allow_none=True)
+    description = fields.String(load_default="", validate=validate.Length(max=300))
+
+    @validates_schema
+    def _area(self, data, **_):
+        known_pcodes("admin_pcode")(data)
+
+
+class WebhookOutSchema(Schema):
+    id = fields.UUID()
+    url = fields.String()
+    kinds = fields.List(fields.String())
+    admin_pcode = fields.String(allow_none=True)
+    max_sensitivity = enum_field(Sensitivity)
+    description = fields.String()
+    active = fields.Boolean()
+    disabled_at = UTCDateTime(allow_none=True)
+    disabled_reason = fields.String(allow_none=True)
+    failing_since = UTCDateTime(allow_none=True)
+    created_at = UTCDateTime()
+
+
+class WebhookCreatedSchema(WebhookOutSchema):
+    secret = fields.String(metadata={"description": "shown this once: keep it"})
+
+
+class WebhookPageSchema(Schema):
+    items = fields.List(fields.Nested(WebhookOutSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer(attribute="attempt.id")
+    message_id = fields.String(
+        attribute="message.message_id", metadata={"description": "webhook-id"}
+    )
+    type = fields.Function(lambda d: (d.message.payload or {}).get("type"))
+    attempted_at = UTCDateTime(attribute="attempt.attempted_at")
+    status_code = fields.Integer(attribute="attempt.status_code", allow_none=True)
+    duration_ms = fields.Integer(attribute="attempt.duration_ms")
+    error = fields.String(attribute="attempt.error", allow_none=True)
+    state = fields.String(
+        attribute="message.state", metadata={"description": "pending or delivered"}
+    )
+    attempts = fields.Integer(attribute="message.attempts")
+    next_attempt_at = UTCDateTime(attribute="message.next_attempt_at")
+
+
+class DeliveryPageSchema(Schema):
+    items = fields.List(fields.Nested(DeliverySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class RedeliverSchema(StrictSchema):
+    message_id = fields.String(
+        validate=validate.Length(max=60),
+        metadata={"description": "one message (its webhook-id); omit for every pending one"},
+    )
