@@ -36,6 +36,7 @@ from flask_smorest.utils import prepare_response
 
 from .common import API_PREFIX
 from .errors import PROBLEM_JSON, register_fallback
+from .problems import docs_blueprint as problem_types_blueprint
 
 # Every API module exposes ``blp``; the order is the order of the OpenAPI tags.
 BLUEPRINT_MODULES = (
@@ -52,7 +53,9 @@ DESCRIPTION = """\
 Incidents, infrastructure status and population movements for partner systems.
 
 Authenticate with `Authorization: Bearer <token>`; without a token only public data can be
-read. Errors are `application/problem+json`. Appends accept an `Idempotency-Key` header.
+read. Errors are `application/problem+json`; branch on their `type` (one URI per kind of
+problem, described at that URI: validation, business-rule, not-found, conflict, rate-limit,
+unavailable…). Appends accept an `Idempotency-Key` header.
 List endpoints take `format=json|csv|hxl|geojson` (or an Accept header), keyset pagination
 with `cursor`, and `limit=all` for a streamed export.
 """
@@ -142,5 +145,6 @@ def register(app: Flask) -> None:
         csrf.exempt(blp)
         api.register_blueprint(blp)
     app.register_blueprint(_docs_assets_blueprint())
+    app.register_blueprint(problem_types_blueprint())
     register_fallback(app, API_PREFIX)
     app.extensions["humanitarian.api"] = api

@@ -141,6 +141,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{V1}/openapi.json", everyone(200)),
     Row("GET", f"{V1}/docs", everyone(200)),
     Row("GET", f"{V1}/docs/assets/<id>", everyone(200), url=f"{V1}/docs/assets/swagger-ui.css"),
+    Row("GET", f"{V1}/problems/<id>", everyone(200), url=f"{V1}/problems/validation"),
     # REST API: appends
     Row("POST", f"{V1}/incidents", APPEND, bodies(), incident_body),
     Row("POST", f"{V1}/incidents/<id>/revisions", APPEND, INCIDENTS, correction),
