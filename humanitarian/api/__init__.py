@@ -83,10 +83,16 @@ class ProblemApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
 
-def _limit_properties(self, field, **_kwargs) -> dict:
-    """Document ``limit`` as an integer range or the literal 'all'."""
+def _two_form_properties(self, field, ret=None, **_kwargs) -> dict:
+    """Fields with two forms, as ``oneOf``: ``limit`` (an integer range or 'all') and the
+    audit trail's ``actor`` (a user id or a token UUID)."""
+    from schemas.audit import ACCOUNT_DOC, AccountField
     from schemas.queries import Limit
 
+    if isinstance(field, AccountField):
+        if ret is not None:
+            ret.pop("type", None)  # the forms carry their own types
+        return dict(ACCOUNT_DOC)
     if not isinstance(field, Limit):
         return {}
     return {
@@ -95,6 +101,19 @@ def _limit_properties(self, field, **_kwargs) -> dict:
             {"type": "string", "enum": ["all"]},
         ]
     }
+
+
+# Neither database stores a NUL character, so no text field takes one (``unstorable_text``).
+STORABLE_TEXT = "^[^\\x00]*$"
+
+
+def _storable_text_properties(self, field, ret=None, **_kwargs) -> dict:
+    """Plain text fields without a pattern of their own: no NUL characters."""
+    from marshmallow import fields
+
+    if type(field) is fields.String and ret is not None and "pattern" not in ret:
+        return {"pattern": STORABLE_TEXT}
+    return {}
 
 
 def _docs_assets_blueprint() -> Blueprint:
@@ -135,11 +154,17 @@ def _configure(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Attach the API to the app. Token-authenticated, so exempt from form CSRF."""
+    from schemas.fields import UTCDateTime
+
     from ..extensions import csrf
 
     _configure(app)
     api = ProblemApi(app)
-    api.ma_plugin.converter.add_attribute_function(_limit_properties)
+    api.ma_plugin.converter.add_attribute_function(_two_form_properties)
+    api.ma_plugin.converter.add_attribute_function(_storable_text_properties)
+    # Timestamps may be naive (taken as UTC), which format: date-time would rule out; their
+    # pattern states exactly what is accepted.
+    api.ma_plugin.map_to_openapi_type(UTCDateTime, "string", None)
     for name in BLUEPRINT_MODULES:
         blp = import_module(f"{__name__}.{name}").blp
         csrf.exempt(blp)

@@ -56,6 +56,14 @@ class BusinessRuleError(ServiceError):
     problem = "business-rule"
 
 
+class InvalidInput(BusinessRuleError):
+    """A value the request schemas refuse too, found by a service: a p-code not in the
+    gazetteer (reference data, like an enumeration), or a rule for callers that reach the
+    service without a schema (imports, the CLI). The API answers it as a validation problem."""
+
+    problem = "validation"
+
+
 class InvalidCursor(ServiceError):
     """A ``cursor`` this server did not issue; the problem names the field."""
 
