@@ -74,6 +74,14 @@ ALLOWED: tuple[tuple[str, str], ...] = (
 )
 
 
+# Answers the application never gives, whatever the check that noticed them.
+ALLOWED_STATUSES = {
+    414: "the URL is longer than the HTTP server reads (gunicorn's limit_request_line, 4094 "
+    "bytes; nginx and others have their own): refused by the server in front of the "
+    "application, whose document cannot speak for it",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -208,7 +216,9 @@ def _leaves(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def _allowed(finding: Finding, document: dict) -> bool:
     """An ST202 whose problem names only fields with an explained refusal (``ALLOWED``)
-    that the operation's description states."""
+    that the operation's description states; or an answer of the HTTP server itself."""
+    if finding.status in ALLOWED_STATUSES:
+        return True
     if finding.code != "ST202" or finding.status not in (400, 422):
         return False
     errors = _leaves(finding.problem.get("errors") or {})
