@@ -139,6 +139,7 @@ class ListQuerySchema(QuerySchema):
                 target: [v.value for v in data.get(name, [])]
                 for name, target in self.repeated.items()
             },
+            **{target: data.get(name) for name, target in self.scalars.items()},
         )
         return {
             "filters": filters,
@@ -147,7 +148,8 @@ class ListQuerySchema(QuerySchema):
             "format": data.get("format"),
         }
 
-    repeated: dict[str, str] = {}
+    repeated: dict[str, str] = {}  # repeatable parameter → RecordFilter field
+    scalars: dict[str, str] = {}  # single parameter of one kind → RecordFilter field
 
 
 class IncidentQuerySchema(ListQuerySchema):
@@ -164,7 +166,12 @@ class IncidentQuerySchema(ListQuerySchema):
 class FacilityQuerySchema(ListQuerySchema):
     facility_type = _repeat(FacilityType)
     status = _repeat(InfraStatus)
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "name contains this, in English or Arabic, in any case"},
+    )
     repeated = {"facility_type": "facility_types", "status": "statuses"}
+    scalars = {"q": "name"}
 
 
 class MovementQuerySchema(ListQuerySchema):

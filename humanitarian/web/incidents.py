@@ -12,30 +12,36 @@ from ..kinds import INCIDENTS
 from ..models.enums import DatePrecision, Scope
 from ..services import (
     NotFound,
-    RecordFilter,
     correct_incident,
     get_facility,
     get_incident,
     incident_revisions,
-    list_facilities,
     location_hidden,
 )
 from .access import current_actor, requires
 from .blueprint import bp
 from .forms import form_page
-from .present import area_choices, area_index, dump, snapshots_as_seen, source_choices
+from .present import (
+    area_choices,
+    area_index,
+    dump,
+    facility_choices,
+    snapshots_as_seen,
+    source_choices,
+)
 from .records import list_page, new_record_page
 
 FORM_TEMPLATE = "incidents/form.html"
 
 
 def _choices() -> dict:
-    facilities = list_facilities(current_actor(), RecordFilter(), limit=1000).items
+    choices = facility_choices()
     return {
+        "facility_choices": choices,
         "taxonomy": INCIDENTS.choices["taxonomy"],
         "target_types": INCIDENTS.choices["target_types"],
         "date_precisions": [d.value for d in DatePrecision],
-        "facilities": [(str(f.id), f.name) for f in facilities],
+        "facilities": [(str(f.id), f.name) for f in choices.items],
         "sources": source_choices(),
         "areas": area_choices(),
     }

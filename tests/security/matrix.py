@@ -158,6 +158,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/movements", web()),
     Row("GET", "/movements/<id>", web(), records("movement")),
     Row("GET", "/lookup/areas.json", web(), url="/lookup/areas.json?q=Idleb"),
+    Row("GET", "/lookup/facilities.json", web(), url="/lookup/facilities.json?q=school"),
     Row("GET", "/sitreps/", web()),
     Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
     Row("GET", "/admin/audit", web("admin")),
@@ -182,6 +183,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/login", everyone(401), body=unknown_login),
     Row("POST", "/logout", everyone(LOGIN)),
     Row("GET", "/static/<id>", everyone(200), url="/static/css/app.css"),
+    Row("GET", "/favicon.ico", everyone(200)),
 )
 # fmt: on
 
