@@ -30,7 +30,7 @@ ACCOUNT_DOC = {
 
 class AccountField(fields.String):
     """A user id (1 to 2^31 - 1) or an API token id (a UUID): two forms, documented as
-    ``oneOf`` (``account_properties`` in ``humanitarian.api``)."""
+    ``oneOf`` (``ACCOUNT_DOC``, used by ``humanitarian.api``)."""
 
     def _deserialize(self, value, attr, data, **kw):
         text = super()._deserialize(value, attr, data, **kw)

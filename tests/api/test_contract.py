@@ -158,7 +158,8 @@ def _run_schemathesis(url: str, secret: str, out: Path) -> Path:
         str(out),
         "--no-color",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    # In a scratch folder: schemathesis keeps a cache where it runs.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=out.parent)
     reports = list(out.glob("ndjson-*.ndjson"))
     assert reports, done.stdout + done.stderr
     return reports[0]
