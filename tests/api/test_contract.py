@@ -8,7 +8,8 @@ allowed only where the operation's description states the rule for the field the
 names, so a new endpoint (or a new rule) that forgets to say what it refuses fails here.
 
 The document is read from the server, so operations added later are covered without
-changing this test. About 70 s per database on two cores (``MAX_EXAMPLES`` per operation).
+changing this test. About 90 s per database on two cores (``MAX_EXAMPLES`` per operation
+and phase).
 """
 
 from __future__ import annotations
