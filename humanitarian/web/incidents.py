@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 
 from schemas import CorrectionSchema, IncidentInSchema, IncidentOutSchema
 
@@ -34,14 +34,21 @@ from .records import list_page, new_record_page
 FORM_TEMPLATE = "incidents/form.html"
 
 
-def _choices() -> dict:
+def _choices(linked=None) -> dict:
     choices = facility_choices()
+    facilities = [(str(f.id), f.name) for f in choices.items]
+    # The facility chosen (typed in a refused form, or the one linked now) stays selectable
+    # even when it is past the list's limit.
+    chosen = request.form.get("facility_id") or (str(linked) if linked else "")
+    if chosen and chosen not in dict(facilities):
+        facility = _visible_facility(current_actor(), chosen)
+        facilities += [(str(facility.id), facility.name)] if facility else []
     return {
         "facility_choices": choices,
         "taxonomy": INCIDENTS.choices["taxonomy"],
         "target_types": INCIDENTS.choices["target_types"],
         "date_precisions": [d.value for d in DatePrecision],
-        "facilities": [(str(f.id), f.name) for f in choices.items],
+        "facilities": facilities,
         "sources": source_choices(),
         "areas": area_choices(),
     }
@@ -132,7 +139,7 @@ def incident_correct(incident_id):
         mode="correct",
         incident=current,
         current_verification=current["verification"],
-        **_choices(),
+        **_choices(incident.facility_id),
     )
 
 

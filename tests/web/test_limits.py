@@ -11,6 +11,8 @@ from humanitarian.services.inputs import Location
 from humanitarian.web import dashboard, present
 from tests import factories as f
 
+from .conftest import incident_form
+
 NAMES = (("Al-Amal school", "مدرسة الأمل"), ("Bab al-Hawa crossing", "معبر باب الهوى"))
 NAMES += (("Idleb central bakery", "مخبز إدلب المركزي"),)
 IDLEB = Location("SY0700", None, None, 3)
@@ -39,6 +41,11 @@ def test_the_incident_form_says_when_its_facility_list_stops(sign_in, facilities
     found = reporter.get("/lookup/facilities.json?q=BAB AL").get_json()
     assert [i["id"] for i in found["items"]] == [str(facilities[1].id)]
     assert reporter.get("/lookup/facilities.json?q=").status_code == 400
+    # A facility found by the search stays chosen when the form comes back with an error.
+    bakery = str(facilities[2].id)
+    refused = reporter.submit("/incidents/new", incident_form(facility_id=bakery, killed="x"))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and f'<option value="{bakery}" selected>' in html
 
 
 def test_the_status_picker_says_when_it_stops_and_searches(sign_in, facilities, monkeypatch):
