@@ -122,17 +122,17 @@ class Exact:
 
 class Day(Exact, fields.Date):
     pattern = f"^{DATE_RE}$"
-    message = f"Not a date (YYYY-MM-DD) between {EARLIEST} and {LATEST}."
+    message = f"Not a valid date. Use YYYY-MM-DD, from {EARLIEST} to {LATEST}."
 
 
 class Time(Exact, fields.Time):
     pattern = f"^{TIME_RE}$"
-    message = "Not a time of day (HH:MM or HH:MM:SS)."
+    message = "Not a valid time. Use HH:MM or HH:MM:SS."
 
 
 class UUID(Exact, fields.UUID):
     pattern = f"^{UUID_RE}$"
-    message = "Not a UUID (8-4-4-4-12 hexadecimal digits)."
+    message = "Not a valid UUID. Use 8-4-4-4-12 hexadecimal digits."
 
 
 def day(**kw) -> fields.Date:
@@ -147,8 +147,8 @@ class UTCDateTime(Exact, fields.AwareDateTime):
 
     pattern = f"^{DATE_RE}T{TIME_RE}{OFFSET_RE}?$"
     message = (
-        "Not a timestamp (YYYY-MM-DDTHH:MM[:SS[.ffffff]] with Z or ±HH:MM, or none for UTC) "
-        f"between {EARLIEST} and {LATEST}."
+        "Not a valid datetime. Use YYYY-MM-DDTHH:MM[:SS[.ffffff]] with Z, ±HH:MM or nothing "
+        f"for UTC, from {EARLIEST} to {LATEST}."
     )
 
     def __init__(self, **kw):
