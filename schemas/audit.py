@@ -40,7 +40,7 @@ class AccountField(fields.String):
             return ("user", int(text))
         if re.fullmatch(UUID_RE, text):
             return ("token", uuid.UUID(text))
-        raise ValidationError("Give a user id (a number from 1) or an API token id (a UUID).")
+        raise ValidationError("Give a user id (a number) or an API token id (a UUID).")
 
 
 class AuditQuerySchema(QuerySchema):
