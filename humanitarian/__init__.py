@@ -101,3 +101,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(reports_bp)
     register_api(app)
+    _register_favicon(app)
+
+
+def _register_favicon(app: Flask) -> None:
+    """Browsers ask for /favicon.ico on every page whatever the page links; served from the
+    app's own static files, outside the login wall (it is the same for everyone)."""
+
+    def favicon():
+        return app.send_static_file("favicon.ico")
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)

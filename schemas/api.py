@@ -84,7 +84,14 @@ class IdempotencyHeaderSchema(Schema):
 class ProblemSchema(Schema):
     """An RFC 9457 problem document (``application/problem+json``)."""
 
-    type = fields.String(metadata={"description": "URI identifying the problem type"})
+    type = fields.String(
+        metadata={
+            "description": "the kind of problem, to branch on: /api/v1/problems/<kind> "
+            "(malformed-request, authentication, forbidden, not-found, conflict, too-large, "
+            "unsupported-media-type, validation, business-rule, rate-limit, unavailable), "
+            "or about:blank for other statuses; GET the URI for its description"
+        }
+    )
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()

@@ -2,35 +2,50 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from humanitarian.services.audit import AuditFilter
 
-from .fields import UTCDateTime
+from .fields import CURSOR_RULE, UUID_RE, UTCDateTime, cursor
 from .outputs import ReaderSchema
 from .queries import Limit, QuerySchema
 
 MAX_USER_ID = 2**31 - 1  # user ids are 32-bit integers in the database
 
+ACCOUNT_DOC = {
+    "oneOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_USER_ID, "description": "a user id"},
+        {
+            "type": "string",
+            "format": "uuid",
+            "pattern": f"^{UUID_RE}$",
+            "description": "a token id",
+        },
+    ]
+}
+
 
 class AccountField(fields.String):
-    """A user id (digits) or an API token id (UUID)."""
+    """A user id (1 to 2^31 - 1) or an API token id (a UUID): two forms, documented as
+    ``oneOf`` (``ACCOUNT_DOC``, used by ``humanitarian.api``)."""
 
     def _deserialize(self, value, attr, data, **kw):
-        text = super()._deserialize(value, attr, data, **kw).strip()
-        if text.isascii() and text.isdigit():
+        text = super()._deserialize(value, attr, data, **kw)
+        if text.isascii() and text.isdigit() and not text.startswith("0"):
             if int(text) > MAX_USER_ID:
                 raise ValidationError("No such user id.")
             return ("user", int(text))
-        try:
+        if re.fullmatch(UUID_RE, text):
             return ("token", uuid.UUID(text))
-        except ValueError as exc:
-            raise ValidationError("Give a user id (a number) or an API token id (a UUID).") from exc
+        raise ValidationError("Give a user id (a number) or an API token id (a UUID).")
 
 
 class AuditQuerySchema(QuerySchema):
+    RULES = {"until": "not before since", "cursor": f"{CURSOR_RULE}; not with limit=all"}
+
     action = fields.List(
         fields.String(validate=validate.Length(min=1, max=60)),
         load_default=list,
@@ -45,7 +60,7 @@ class AuditQuerySchema(QuerySchema):
     since = UTCDateTime(metadata={"description": "at or after (ISO 8601; naive means UTC)"})
     until = UTCDateTime(metadata={"description": "at or before (ISO 8601; naive means UTC)"})
     limit = Limit(load_default=50)
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = cursor()
     format = fields.String(validate=validate.OneOf(("json", "csv")))
 
     @validates_schema

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date
 
 from flask import has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-PCODE = validate.Regexp(r"^[A-Z]{2}[0-9]{0,8}$", error="Not a p-code (e.g. SY07, SY0700).")
+# Precise fields are declared once, with what the OpenAPI document says about them, so every
+# operation that takes a p-code, a cursor, a bbox or a date states the same pattern or format.
+# What a schema cannot state (a p-code must exist, a cursor must be one the server issued,
+# rules between fields) is listed in the schema's ``RULES`` and printed in the operation's
+# description (``rules_text``); the server names the field when it refuses one.
+
+PCODE_PATTERN = r"^[A-Z]{2}[0-9]{0,8}$"
+PCODE = validate.Regexp(PCODE_PATTERN, error="Not a p-code (e.g. SY07, SY0700).")
+PCODE_RULE = "a p-code of the loaded gazetteer (GET /admin-areas); an unknown one is refused"
+
+# Cursors are base64url text the server issues as ``next_cursor``.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
+CURSOR_RULE = (
+    "an opaque token: the next_cursor of the previous page, issued by this server; any "
+    "other value is a 400 naming cursor"
+)
 
 # Dates outside this window are typing mistakes, and the far ends of Python's calendar
 # overflow when shifted to UTC or to the next day; refuse them up front.
@@ -18,6 +34,36 @@ LATEST = date(2100, 12, 31)
 _DATE_RANGE = validate.Range(
     min=EARLIEST, max=LATEST, error=f"Must be between {EARLIEST} and {LATEST}."
 )
+
+
+def pcode(description: str = "an OCHA p-code", **kw) -> fields.String:
+    """A p-code: its pattern is in the document; that it exists is a rule (``PCODE_RULE``)."""
+    metadata = {"description": f"{description}; {PCODE_RULE}", "example": "SY07"}
+    return fields.String(validate=PCODE, metadata=metadata | kw.pop("metadata", {}), **kw)
+
+
+def cursor(**kw) -> fields.String:
+    """The keyset cursor of a list: opaque, issued by the server."""
+    return fields.String(
+        validate=validate.Regexp(CURSOR_PATTERN, error="Not a cursor this server issued."),
+        metadata={"description": CURSOR_RULE},
+        **kw,
+    )
+
+
+def rules_text(*schemas) -> str:
+    """The rules of these schemas that their JSON Schema cannot state, as Markdown for an
+    operation's description (one line per field, as ``- `field`: rule``)."""
+    rules: dict[str, str] = {}
+    for schema in schemas:
+        for cls in reversed(type(schema).__mro__ if isinstance(schema, Schema) else schema.__mro__):
+            rules.update(cls.__dict__.get("RULES") or {})
+    if not rules:
+        return ""
+    lines = [f"- `{name}`: {rule}" for name, rule in rules.items()]
+    return "Rules the schema cannot state (refused with 400 or 422 naming the field):\n\n" + (
+        "\n".join(lines)
+    )
 
 
 def enum_field(enum_cls: type[enum.Enum], **kw) -> fields.Field:
@@ -40,21 +86,80 @@ def count(**kw) -> fields.Integer:
     )
 
 
+# Dates and times exactly as the server reads them, stated as patterns: the calendar (no
+# 30 February, 29 February in leap years only) within EARLIEST..LATEST, so a generated value
+# that fits the pattern is one the server accepts.
+_YEAR = "(?:19[0-9]{2}|20[0-9]{2}|2100)"
+_LEAP = "(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:0[048]|[2468][048]|[13579][26]))"
+_MONTH_DAY = (
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    "|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+)
+DATE_RE = f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP}-02-29)"
+TIME_RE = "(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.][0-9]{1,6})?)?"
+OFFSET_RE = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+UUID_RE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+class Exact:
+    """A field whose raw text must match ``pattern`` (also its OpenAPI ``pattern``) before it
+    is parsed: the parsers behind marshmallow accept more (``20241201``, ``2024-W01-1``,
+    UUIDs without hyphens) than the document says."""
+
+    pattern = ""
+    message = "Not valid."
+
+    def __init__(self, *args, **kw):
+        metadata = {"pattern": self.pattern} | kw.pop("metadata", {})
+        super().__init__(*args, metadata=metadata, **kw)
+        self._compiled = re.compile(self.pattern)
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str) or not self._compiled.fullmatch(value):
+            raise ValidationError(self.message)
+        return super()._deserialize(value, attr, data, **kw)
+
+
+class Day(Exact, fields.Date):
+    pattern = f"^{DATE_RE}$"
+    message = f"Not a valid date. Use YYYY-MM-DD, from {EARLIEST} to {LATEST}."
+
+
+class Time(Exact, fields.Time):
+    pattern = f"^{TIME_RE}$"
+    message = "Not a valid time. Use HH:MM or HH:MM:SS."
+
+
+class UUID(Exact, fields.UUID):
+    pattern = f"^{UUID_RE}$"
+    message = "Not a valid UUID. Use 8-4-4-4-12 hexadecimal digits."
+
+
 def day(**kw) -> fields.Date:
     """A calendar date (YYYY-MM-DD) within a plausible range."""
-    return fields.Date(validate=_DATE_RANGE, **kw)
+    metadata = kw.pop("metadata", {})
+    metadata["description"] = f"{metadata.get('description', 'a date')} (YYYY-MM-DD)"
+    return Day(validate=_DATE_RANGE, metadata=metadata, **kw)
 
 
-class UTCDateTime(fields.AwareDateTime):
+class UTCDateTime(Exact, fields.AwareDateTime):
     """ISO 8601 timestamps; a naive value is taken as UTC, output is always UTC."""
 
+    pattern = f"^{DATE_RE}T{TIME_RE}{OFFSET_RE}?$"
+    message = (
+        "Not a valid datetime. Use YYYY-MM-DDTHH:MM[:SS[.ffffff]] with Z, ±HH:MM or nothing "
+        f"for UTC, from {EARLIEST} to {LATEST}."
+    )
+
     def __init__(self, **kw):
-        super().__init__(default_timezone=UTC, **kw)
+        metadata = kw.pop("metadata", {})
+        metadata["description"] = (
+            f"{metadata.get('description', 'a timestamp')} (ISO 8601; naive means UTC)"
+        )
+        super().__init__(default_timezone=UTC, metadata=metadata, **kw)
 
     def _deserialize(self, value, attr, data, **kw):
         parsed = super()._deserialize(value, attr, data, **kw)
-        if not EARLIEST <= parsed.date() <= LATEST:
-            raise ValidationError(f"Must be between {EARLIEST} and {LATEST}.")
         return parsed.astimezone(UTC)
 
     def _serialize(self, value, attr, obj, **kw):

@@ -33,12 +33,15 @@ from humanitarian.services.inputs import (
 )
 
 from .fields import (
-    PCODE,
+    PCODE_RULE,
+    UUID,
     StrictSchema,
+    Time,
     UTCDateTime,
     count,
     day,
     enum_field,
+    pcode,
     require_one_of,
     text,
 )
@@ -52,6 +55,8 @@ class RecordMixin(Schema):
 
 
 class SourcedMixin(RecordMixin):
+    RULES = {"source_ids": "each a source known to this server; an unknown one is refused"}
+
     source_ids = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
         load_default=list,
@@ -60,15 +65,18 @@ class SourcedMixin(RecordMixin):
 
 
 class LocationMixin(Schema):
-    admin_pcode = fields.String(
+    RULES = {
+        "admin_pcode": f"{PCODE_RULE}; required unless latitude and longitude are given (the "
+        "deepest area containing the point is then taken); given both, the point must lie in "
+        "the area",
+        "latitude": "must lie inside some admin area when admin_pcode is left out",
+        "longitude": "given together with latitude, or neither",
+    }
+
+    admin_pcode = pcode(
+        "the record's area; may be left out when latitude and longitude are given",
         allow_none=True,
         load_default=None,
-        validate=PCODE,
-        metadata={
-            "description": "OCHA p-code; may be left out when latitude and longitude are given: "
-            "the deepest area containing the point is taken. Given both, the point must lie "
-            "in the area (422 otherwise, naming both areas)."
-        },
     )
     latitude = fields.Float(
         allow_none=True, load_default=None, validate=validate.Range(-90, 90), allow_nan=False
@@ -100,15 +108,23 @@ class LocationMixin(Schema):
 
 
 class IncidentInSchema(SourcedMixin, LocationMixin, StrictSchema):
+    RULES = {
+        "occurred_on": "not in the future",
+        "sub_event_type": "one of event_type's sub-events (ACLED's taxonomy)",
+        "civilians_killed": "at most killed, when both are given",
+        "children_killed": "at most killed, when both are given",
+        "facility_id": "a facility known to this server and within the writer's grant",
+    }
+
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     description = text(10_000, load_default="")
     occurred_on = day(required=True)
-    occurred_at = fields.Time(allow_none=True, load_default=None)
+    occurred_at = Time(allow_none=True, load_default=None)
     date_precision = enum_field(DatePrecision, load_default=DatePrecision.day)
     event_type = enum_field(EventType, required=True)
     sub_event_type = enum_field(SubEventType, allow_none=True, load_default=None)
     target_type = enum_field(TargetType, allow_none=True, load_default=None)
-    facility_id = fields.UUID(allow_none=True, load_default=None)
+    facility_id = UUID(allow_none=True, load_default=None)
     actor1 = text(300, allow_none=True, load_default=None)
     actor2 = text(300, allow_none=True, load_default=None)
     perpetrator_claimed_by = text(300, allow_none=True, load_default=None)
@@ -161,6 +177,8 @@ class FacilityInSchema(RecordMixin, LocationMixin, StrictSchema):
 
 
 class StatusInSchema(SourcedMixin, StrictSchema):
+    RULES = {"effective_to": "after effective_from"}
+
     status = enum_field(InfraStatus, required=True)
     effective_from = UTCDateTime(required=True)
     effective_to = UTCDateTime(allow_none=True, load_default=None)
@@ -180,9 +198,16 @@ class StatusInSchema(SourcedMixin, StrictSchema):
 
 
 class MovementInSchema(SourcedMixin, StrictSchema):
+    RULES = {
+        "origin_pcode": f"{PCODE_RULE}; an origin, a destination or both are required",
+        "destination_pcode": PCODE_RULE,
+        "period_end": "not before period_start",
+        "individuals": "individuals, households or both are required",
+    }
+
     movement_type = enum_field(MovementType, required=True)
-    origin_pcode = fields.String(allow_none=True, load_default=None, validate=PCODE)
-    destination_pcode = fields.String(allow_none=True, load_default=None, validate=PCODE)
+    origin_pcode = pcode("where people left", allow_none=True, load_default=None)
+    destination_pcode = pcode("where people arrived", allow_none=True, load_default=None)
     period_start = day(required=True)
     period_end = day(required=True)
     individuals = fields.Integer(

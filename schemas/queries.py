@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import (
     ValidationError,
     fields,
@@ -21,7 +23,17 @@ from humanitarian.models.enums import (
 )
 from humanitarian.services.filters import BBox, RecordFilter
 
-from .fields import PCODE, StrictSchema, UTCDateTime, day, enum_field, known_pcodes
+from .fields import (
+    CURSOR_RULE,
+    PCODE_RULE,
+    StrictSchema,
+    UTCDateTime,
+    cursor,
+    day,
+    enum_field,
+    known_pcodes,
+    pcode,
+)
 
 FORMATS = ("json", "csv", "hxl", "geojson")
 
@@ -39,26 +51,40 @@ class Limit(fields.Field):
     def _deserialize(self, value, attr, data, **kw):
         if value == "all":
             return "all"
-        try:
-            number = int(value)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                f"Must be an integer from 1 to {self.maximum}, or 'all'."
-            ) from exc
+        if not isinstance(value, str | int) or not str(value).isascii() or not str(value).isdigit():
+            raise ValidationError(f"Must be an integer from 1 to {self.maximum}, or 'all'.")
+        number = int(value)
         if not 1 <= number <= self.maximum:
             raise ValidationError(f"Must be an integer from 1 to {self.maximum}, or 'all'.")
         return number
 
 
+# Decimal degrees within range, written as the pattern states them (no exponents, no "inf").
+_LON = r"-?(?:180(?:[.]0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:[.][0-9]+)?)"
+_LAT = r"-?(?:90(?:[.]0+)?|[0-8]?[0-9](?:[.][0-9]+)?)"
+BBOX_PATTERN = f"^{_LON},{_LAT},{_LON},{_LAT}$"
+BBOX_RULE = "the minimum longitude and latitude may not exceed the maximum ones"
+
+
 class BBoxField(fields.String):
+    """``minLon,minLat,maxLon,maxLat`` in decimal degrees."""
+
+    def __init__(self, **kw):
+        metadata = {
+            "pattern": BBOX_PATTERN,
+            "description": "minLon,minLat,maxLon,maxLat in decimal degrees, e.g. "
+            f"36.0,35.5,37.5,36.7; {BBOX_RULE}",
+            "example": "36.0,35.5,37.5,36.7",
+        }
+        super().__init__(metadata=metadata, **kw)
+        self._compiled = re.compile(BBOX_PATTERN)
+
     def _deserialize(self, value, attr, data, **kw):
-        parts = str(value).split(",")
-        try:
-            min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
-        except ValueError as exc:
-            raise ValidationError("Use bbox=minLon,minLat,maxLon,maxLat.") from exc
-        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-            raise ValidationError("bbox corners out of range or in the wrong order.")
+        if not isinstance(value, str) or not self._compiled.fullmatch(value):
+            raise ValidationError("Use bbox=minLon,minLat,maxLon,maxLat in decimal degrees.")
+        min_lon, min_lat, max_lon, max_lat = (float(p) for p in value.split(","))
+        if not (min_lon <= max_lon and min_lat <= max_lat):
+            raise ValidationError("bbox corners in the wrong order (min before max).")
         return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
@@ -70,17 +96,26 @@ class QuerySchema(StrictSchema):
     """Unknown parameters are rejected, naming the parameter, so a typo never widens a query."""
 
 
+PERIOD_RULE = "not before since"
+LIST_RULES = {
+    "admin_pcode": PCODE_RULE,
+    "until": PERIOD_RULE,
+    "cursor": f"{CURSOR_RULE}; not with limit=all",
+    "bbox": BBOX_RULE,
+}
+
+
 class ListQuerySchema(QuerySchema):
-    admin_pcode = fields.String(
-        validate=PCODE, metadata={"description": "area and everything under it"}
-    )
+    RULES = LIST_RULES
+
+    admin_pcode = pcode("area and everything under it")
     since = day(metadata={"description": "inclusive"})
     until = day(metadata={"description": "inclusive"})
     updated_since = UTCDateTime(metadata={"description": "records changed at or after"})
     verification = _repeat(Verification)
-    bbox = BBoxField(metadata={"description": "minLon,minLat,maxLon,maxLat"})
+    bbox = BBoxField()
     limit = Limit(load_default=50)
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = cursor()
     format = fields.String(validate=validate.OneOf(FORMATS))
 
     @validates_schema
@@ -104,6 +139,7 @@ class ListQuerySchema(QuerySchema):
                 target: [v.value for v in data.get(name, [])]
                 for name, target in self.repeated.items()
             },
+            **{target: data.get(name) for name, target in self.scalars.items()},
         )
         return {
             "filters": filters,
@@ -112,7 +148,8 @@ class ListQuerySchema(QuerySchema):
             "format": data.get("format"),
         }
 
-    repeated: dict[str, str] = {}
+    repeated: dict[str, str] = {}  # repeatable parameter → RecordFilter field
+    scalars: dict[str, str] = {}  # single parameter of one kind → RecordFilter field
 
 
 class IncidentQuerySchema(ListQuerySchema):
@@ -129,7 +166,12 @@ class IncidentQuerySchema(ListQuerySchema):
 class FacilityQuerySchema(ListQuerySchema):
     facility_type = _repeat(FacilityType)
     status = _repeat(InfraStatus)
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "name contains this, in English or Arabic, in any case"},
+    )
     repeated = {"facility_type": "facility_types", "status": "statuses"}
+    scalars = {"q": "name"}
 
 
 class MovementQuerySchema(ListQuerySchema):
@@ -138,8 +180,10 @@ class MovementQuerySchema(ListQuerySchema):
 
 
 class AdminAreaQuerySchema(QuerySchema):
+    RULES = {"parent": PCODE_RULE}
+
     level = fields.Integer(validate=validate.Range(0, 4))
-    parent = fields.String(validate=PCODE)
+    parent = pcode("the parent area")
     q = fields.String(
         validate=validate.Length(max=100),
         metadata={
@@ -152,8 +196,9 @@ class AdminAreaQuerySchema(QuerySchema):
         validate=validate.Range(min=0, max=0.1, min_inclusive=False),
         allow_nan=False,
         metadata={
+            "exclusiveMinimum": True,
             "description": "format=geojson only: simplify boundaries to this tolerance in "
-            "degrees (e.g. 0.005); neighbours keep their shared borders"
+            "degrees (e.g. 0.005); neighbours keep their shared borders",
         },
     )
 
@@ -178,7 +223,9 @@ class LocateQuerySchema(QuerySchema):
 
 
 class SummaryQuerySchema(QuerySchema):
-    admin_pcode = fields.String(validate=PCODE)
+    RULES = {"admin_pcode": PCODE_RULE, "until": PERIOD_RULE}
+
+    admin_pcode = pcode("area and everything under it")
     since = day(metadata={"description": "inclusive"})
     until = day(metadata={"description": "inclusive"})
 

@@ -15,7 +15,7 @@ from marshmallow import (
 from humanitarian.models.enums import Sensitivity
 from humanitarian.models.sitreps import SitrepTrigger
 
-from .fields import PCODE, UTCDateTime, day, enum_field, known_pcodes
+from .fields import PCODE_RULE, UTCDateTime, cursor, day, enum_field, known_pcodes, pcode
 
 
 class SitrepRequestSchema(Schema):
@@ -25,7 +25,13 @@ class SitrepRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    admin_pcode = fields.String(required=True, validate=PCODE)
+    RULES = {
+        "admin_pcode": PCODE_RULE,
+        "period_end": "not before period_start; the period must have ended (its last day is "
+        "over in the server's timezone) and be at most 366 days long",
+    }
+
+    admin_pcode = pcode("the area of the sitrep", required=True)
     period_start = day(required=True, metadata={"description": "first day, inclusive"})
     period_end = day(required=True, metadata={"description": "last day, inclusive"})
     audience = enum_field(Sensitivity, load_default=Sensitivity.public)
@@ -53,12 +59,18 @@ class SitrepQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    admin_pcode = fields.String(validate=PCODE, metadata={"description": "area and sub-areas"})
+    RULES = {
+        "admin_pcode": PCODE_RULE,
+        "until": "not before since",
+        "cursor": "the next_cursor of the previous page, issued by this server",
+    }
+
+    admin_pcode = pcode("area and sub-areas")
     audience = enum_field(Sensitivity)
     since = day(metadata={"description": "periods ending on or after this day"})
     until = day(metadata={"description": "periods starting on or before this day"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 1000))
-    cursor = fields.String(validate=validate.Length(max=500))
+    cursor = cursor()
 
     @validates_schema
     def _filters(self, data, **_):

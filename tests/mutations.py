@@ -67,6 +67,7 @@ AUDIT, COARSE, IDEM, ONCE, REVOKE, ONE = (
 )
 BOUNDS = "boundaries (issue 20)"
 RETRACT, FEED, HOOKS = "retraction", "the change feed", "webhooks"
+CONTRACT = "the OpenAPI document and the problem vocabulary (issue 17)"
 
 MUTATIONS = (
     Mutation(
@@ -316,6 +317,37 @@ MUTATIONS = (
         "    if not allow_private and any(_forbidden(a) for a in addresses):",
         "    if False:",
         ("tests/api/test_webhooks.py", "tests/web/test_webhooks.py"),
+        "problem-type-blank",
+        CONTRACT,
+        "humanitarian/api/problems.py",
+        '    chosen = TYPES.get(kind or BY_STATUS.get(status, ""))',
+        "    chosen = None",
+        ("tests/api/test_problems.py", "tests/api/test_errors.py"),
+    ),
+    Mutation(
+        "date-parser-laxer-than-document",
+        CONTRACT,
+        "schemas/fields.py",
+        "        if not isinstance(value, str) or not self._compiled.fullmatch(value):\n"
+        "            raise ValidationError(self.message)",
+        "        if not isinstance(value, str):\n            raise ValidationError(self.message)",
+        ("tests/schemas/test_exact_fields.py",),
+    ),
+    Mutation(
+        "rules-not-stated",
+        CONTRACT,
+        "humanitarian/api/common.py",
+        '    return {"description": text} if text else {}',
+        "    return {}",
+        ("tests/api/test_openapi.py", "tests/api/test_contract.py"),
+    ),
+    Mutation(
+        "status-table-silent-limit",
+        CONTRACT,
+        "humanitarian/web/dashboard.py",
+        '"more_facilities": len(page.items) > STATUS_ROWS,',
+        '"more_facilities": False,',
+        ("tests/web/test_limits.py",),
     ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

@@ -30,12 +30,13 @@ from __future__ import annotations
 import http
 from importlib import import_module
 
-from flask import Blueprint, Flask, send_from_directory
+from flask import Blueprint, Flask, Response, send_from_directory, url_for
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from .common import API_PREFIX
 from .errors import PROBLEM_JSON, register_fallback
+from .problems import docs_blueprint as problem_types_blueprint
 
 # Every API module exposes ``blp``; the order is the order of the OpenAPI tags.
 BLUEPRINT_MODULES = (
@@ -54,7 +55,9 @@ DESCRIPTION = """\
 Incidents, infrastructure status and population movements for partner systems.
 
 Authenticate with `Authorization: Bearer <token>`; without a token only public data can be
-read. Errors are `application/problem+json`. Appends accept an `Idempotency-Key` header.
+read. Errors are `application/problem+json`; branch on their `type` (one URI per kind of
+problem, described at that URI: validation, business-rule, not-found, conflict, rate-limit,
+unavailable…). Appends accept an `Idempotency-Key` header.
 List endpoints take `format=json|csv|hxl|geojson` (or an Accept header), keyset pagination
 with `cursor`, and `limit=all` for a streamed export.
 """
@@ -82,10 +85,16 @@ class ProblemApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
 
-def _limit_properties(self, field, **_kwargs) -> dict:
-    """Document ``limit`` as an integer range or the literal 'all'."""
+def _two_form_properties(self, field, ret=None, **_kwargs) -> dict:
+    """Fields with two forms, as ``oneOf``: ``limit`` (an integer range or 'all') and the
+    audit trail's ``actor`` (a user id or a token UUID)."""
+    from schemas.audit import ACCOUNT_DOC, AccountField
     from schemas.queries import Limit
 
+    if isinstance(field, AccountField):
+        if ret is not None:
+            ret.pop("type", None)  # the forms carry their own types
+        return dict(ACCOUNT_DOC)
     if not isinstance(field, Limit):
         return {}
     return {
@@ -96,13 +105,56 @@ def _limit_properties(self, field, **_kwargs) -> dict:
     }
 
 
-def _docs_assets_blueprint() -> Blueprint:
-    """Swagger UI's files from the swagger-ui-bundle package: the docs work offline."""
+# Neither database stores a NUL character, so no text field takes one (``unstorable_text``).
+STORABLE_TEXT = "^[^\\x00]*$"
+
+
+def _storable_text_properties(self, field, ret=None, **_kwargs) -> dict:
+    """Plain text fields without a pattern of their own: no NUL characters."""
+    from marshmallow import fields
+
+    if type(field) is fields.String and ret is not None and "pattern" not in ret:
+        return {"pattern": STORABLE_TEXT}
+    return {}
+
+
+# flask-smorest's own docs page starts Swagger UI with an inline script, which the site's
+# content security policy blocks (the page stayed blank); this one loads a script file.
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>humanitarian API v1</title>
+  <link rel="icon" href="/favicon.ico">
+  <link rel="stylesheet" href="{assets}swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui-container" data-spec-url="{spec}"></div>
+  <script src="{assets}swagger-ui-bundle.js"></script>
+  <script src="{init}"></script>
+</body>
+</html>
+"""
+
+
+def _docs_blueprint() -> Blueprint:
+    """The docs page and Swagger UI's files from the swagger-ui-bundle package: the docs
+    work offline, under the site's content security policy."""
     from swagger_ui_bundle import swagger_ui_path
 
-    bp = Blueprint("api_docs_assets", __name__, url_prefix=f"{API_PREFIX}/docs/assets")
+    bp = Blueprint("api_docs", __name__, url_prefix=f"{API_PREFIX}/docs")
 
-    @bp.get("/<path:filename>")
+    @bp.get("")
+    def docs():
+        """Human-readable docs of the API (Swagger UI)."""
+        page = DOCS_PAGE.format(
+            assets=f"{API_PREFIX}/docs/assets/",
+            spec=f"{API_PREFIX}/openapi.json",
+            init=url_for("static", filename="js/api-docs.js"),
+        )
+        return Response(page, mimetype="text/html")
+
+    @bp.get("/assets/<path:filename>")
     def asset(filename: str):
         """A Swagger UI asset."""
         return send_from_directory(swagger_ui_path, filename, max_age=86400)
@@ -117,10 +169,6 @@ def _configure(app: Flask) -> None:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": API_PREFIX,
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": f"{API_PREFIX}/docs/assets/",
-        # Swagger UI would otherwise send the spec to an online validator for a badge.
-        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
         "API_SPEC_OPTIONS": {
             "info": {"description": DESCRIPTION},
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -134,15 +182,22 @@ def _configure(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Attach the API to the app. Token-authenticated, so exempt from form CSRF."""
+    from schemas.fields import UTCDateTime
+
     from ..extensions import csrf
 
     _configure(app)
     api = ProblemApi(app)
-    api.ma_plugin.converter.add_attribute_function(_limit_properties)
+    api.ma_plugin.converter.add_attribute_function(_two_form_properties)
+    api.ma_plugin.converter.add_attribute_function(_storable_text_properties)
+    # Timestamps may be naive (taken as UTC), which format: date-time would rule out; their
+    # pattern states exactly what is accepted.
+    api.ma_plugin.map_to_openapi_type(UTCDateTime, "string", None)
     for name in BLUEPRINT_MODULES:
         blp = import_module(f"{__name__}.{name}").blp
         csrf.exempt(blp)
         api.register_blueprint(blp)
-    app.register_blueprint(_docs_assets_blueprint())
+    app.register_blueprint(_docs_blueprint())
+    app.register_blueprint(problem_types_blueprint())
     register_fallback(app, API_PREFIX)
     app.extensions["humanitarian.api"] = api

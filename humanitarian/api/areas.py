@@ -17,7 +17,7 @@ from ..services import NotFound, list_areas
 from ..services.boundaries import feature_collection
 from ..services.locate import locate
 from .auth import current_actor
-from .common import json_response, list_doc, make_blueprint, ok_doc
+from .common import json_response, list_doc, make_blueprint, ok_doc, rules_doc
 from .exports import Areas, negotiate, render
 
 blp = make_blueprint("admin-areas", __name__, "Administrative areas with OCHA p-codes.")
@@ -50,7 +50,7 @@ LISTING = Listing("admin-areas", AdminAreaSchema, COLUMNS, geometry=centroid_geo
 @blp.route("/admin-areas")
 class AdminAreas(MethodView):
     @blp.arguments(AdminAreaQuerySchema, location="query")
-    @blp.doc(**list_doc(AdminAreaPageSchema))
+    @blp.doc(**list_doc(AdminAreaPageSchema), **rules_doc(AdminAreaQuerySchema))
     def get(self, query):
         """List admin areas by p-code; filter by level, parent or name; GeoJSON boundaries."""
         current_actor().require(Scope.read)

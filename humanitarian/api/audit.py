@@ -14,7 +14,7 @@ from ..kinds import Column, Listing
 from ..models.enums import Scope
 from ..services import audit_export_select, list_audit_events
 from .auth import current_actor
-from .common import errors_doc, make_blueprint
+from .common import errors_doc, make_blueprint, rules_doc
 from .exports import list_response
 
 blp = make_blueprint(
@@ -66,7 +66,7 @@ LIST_DOC = {
 @blp.route("/audit")
 class AuditTrail(MethodView):
     @blp.arguments(AuditQuerySchema, location="query")
-    @blp.doc(**LIST_DOC)
+    @blp.doc(**LIST_DOC, **rules_doc(AuditQuerySchema))
     def get(self, query):
         """Read the audit trail, newest first (admin scope); JSON or CSV."""
         actor = current_actor()

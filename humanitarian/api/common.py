@@ -143,6 +143,15 @@ def body_doc(*schemas: type[Schema], description: str = "") -> dict:
     }
 
 
+def rules_doc(*schemas: type[Schema]) -> dict:
+    """The operation's description: the rules of its schemas that JSON Schema cannot state
+    (``RULES`` on the schema classes, printed by ``schemas.fields.rules_text``)."""
+    from schemas.fields import rules_text
+
+    text = rules_text(*schemas)
+    return {"description": text} if text else {}
+
+
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 

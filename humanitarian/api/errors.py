@@ -8,7 +8,6 @@ answered by an app-level fallback that only speaks problem+json under the API pr
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 
 from flask import Blueprint, Flask, Response, g, json, request
 from marshmallow import ValidationError
@@ -18,6 +17,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from ..extensions import db
 from ..services import ServiceError
 from ..services.errors import DATABASE_UNAVAILABLE
+from .problems import type_and_title
 
 PROBLEM_JSON = "application/problem+json"
 LOCATIONS = {"json", "query", "querystring", "headers", "form", "files", "cookies", "view_args"}
@@ -28,18 +28,14 @@ def problem(
     status: int,
     detail: str = "",
     *,
-    title: str | None = None,
+    kind: str | None = None,
     errors: dict | None = None,
     headers: dict | None = None,
 ):
-    """A problem+json response. ``title`` defaults to the HTTP reason phrase."""
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    body = {
-        "type": "about:blank",
-        "title": title or phrase,
-        "status": status,
-        "detail": detail or title or phrase,
-    }
+    """A problem+json response; ``type`` and ``title`` come from the vocabulary in
+    ``problems.py`` (by ``kind`` if given, else by status)."""
+    type_uri, title = type_and_title(status, kind)
+    body = {"type": type_uri, "title": title, "status": status, "detail": detail or title}
     if errors:
         body["errors"] = errors
     request_id = g.get("request_id")
@@ -62,7 +58,7 @@ def handle_service_error(exc: ServiceError):
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="humanitarian"'
     db.session.rollback()
-    return problem(exc.status, exc.detail, title=exc.title, errors=exc.errors, headers=headers)
+    return problem(exc.status, exc.detail, kind=exc.problem, errors=exc.errors, headers=headers)
 
 
 def handle_validation_error(exc: ValidationError):

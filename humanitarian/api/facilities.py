@@ -19,6 +19,7 @@ from .common import (
     json_response,
     make_blueprint,
     ok_doc,
+    rules_doc,
 )
 from .records import add_collection, add_retraction
 
@@ -40,7 +41,7 @@ class FacilityStatuses(MethodView):
         return json_response({"items": items, "next_cursor": None})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
-    @blp.doc(**body_doc(STATUSES.in_schema))
+    @blp.doc(**body_doc(STATUSES.in_schema), **rules_doc(STATUSES.in_schema))
     @blp.doc(**created_doc(STATUSES.out_schema))
     def post(self, headers, facility_id: uuid.UUID):
         """Append a status change (closed, damaged, operational…) to the facility's history."""

@@ -20,6 +20,7 @@ from .common import (
     json_response,
     make_blueprint,
     ok_doc,
+    rules_doc,
 )
 from .records import add_collection, add_retraction
 
@@ -42,6 +43,7 @@ class IncidentRevisions(MethodView):
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.doc(**body_doc(CorrectionSchema, description="the full corrected record plus reason"))
+    @blp.doc(**rules_doc(CorrectionSchema))
     @blp.doc(**created_doc(IncidentOutSchema))
     def post(self, headers, incident_id: uuid.UUID):
         """Append a correction: the full record plus a reason, stored as a new revision."""

@@ -38,6 +38,7 @@ from .common import (
     json_response,
     list_doc,
     ok_doc,
+    rules_doc,
 )
 from .exports import list_response
 
@@ -68,13 +69,13 @@ def _collection_view(blp: Blueprint, kind: Kind) -> type[MethodView]:
             get,
             kind.summaries.list,
             blp.arguments(kind.query_schema, location="query"),
-            blp.doc(**list_doc(kind.page_schema)),
+            blp.doc(**list_doc(kind.page_schema), **rules_doc(kind.query_schema)),
         ),
         "post": _operation(
             post,
             kind.summaries.append,
             blp.arguments(IdempotencyHeaderSchema, location="headers"),
-            blp.doc(**body_doc(*bodies, description=note)),
+            blp.doc(**body_doc(*bodies, description=note), **rules_doc(kind.in_schema)),
             blp.doc(**created_doc(*answers)),
         ),
     }

@@ -32,6 +32,7 @@ from .common import (
     json_response,
     make_blueprint,
     ok_doc,
+    rules_doc,
 )
 
 blp = make_blueprint(
@@ -91,7 +92,7 @@ def _created(sitrep: Sitrep, status: str) -> Response:
 @blp.route("/sitreps")
 class Sitreps(MethodView):
     @blp.arguments(SitrepQuerySchema, location="query")
-    @blp.doc(**ok_doc(SitrepPageSchema, 400, 401, 403))
+    @blp.doc(**ok_doc(SitrepPageSchema, 400, 401, 403), **rules_doc(SitrepQuerySchema))
     def get(self, query):
         """List generated situation reports, newest first (editions up to your grant)."""
         cursor, limit = query.pop("cursor", None), query.pop("limit")
@@ -104,6 +105,7 @@ class Sitreps(MethodView):
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.doc(**body_doc(SitrepRequestSchema, description="area, period and edition"))
+    @blp.doc(**rules_doc(SitrepRequestSchema))
     @blp.doc(**CREATED_DOC)
     def post(self, headers):
         """Generate a situation report now (needs the verify scope), or get the archived one."""

@@ -8,7 +8,7 @@ from schemas import SummaryQuerySchema, SummarySchema
 
 from ..services import summarize
 from .auth import current_actor
-from .common import json_response, make_blueprint, ok_doc
+from .common import json_response, make_blueprint, ok_doc, rules_doc
 
 blp = make_blueprint("summary", __name__, "Key figures for an area and period.")
 
@@ -16,7 +16,7 @@ blp = make_blueprint("summary", __name__, "Key figures for an area and period.")
 @blp.route("/summary")
 class Summary(MethodView):
     @blp.arguments(SummaryQuerySchema, location="query")
-    @blp.doc(**ok_doc(SummarySchema, 401, 403))
+    @blp.doc(**ok_doc(SummarySchema, 401, 403), **rules_doc(SummaryQuerySchema))
     def get(self, query):
         """Incidents by type, casualties, facilities by status, displacement and returns."""
         actor = current_actor()

@@ -94,6 +94,42 @@ EVENT_TAXONOMY: dict[str, list[str]] = {
     "riots": ["violent_demonstration", "mob_violence"],
 }
 
+# ACLED's own names for its event and sub-event types (ACLED Codebook), shown wherever a type
+# is displayed (web pages, sitreps). Stored values stay the enumerations above.
+ACLED_LABELS: dict[str, str] = {
+    "battles": "Battles",
+    "armed_clash": "Armed clash",
+    "government_regains_territory": "Government regains territory",
+    "non_state_actor_overtakes_territory": "Non-state actor overtakes territory",
+    "explosions_remote_violence": "Explosions/Remote violence",
+    "air_drone_strike": "Air/drone strike",
+    "shelling_artillery_missile_attack": "Shelling/artillery/missile attack",
+    "remote_explosive_landmine_ied": "Remote explosive/landmine/IED",
+    "suicide_bomb": "Suicide bomb",
+    "grenade": "Grenade",
+    "chemical_weapon": "Chemical weapon",
+    "violence_against_civilians": "Violence against civilians",
+    "attack": "Attack",
+    "abduction_forced_disappearance": "Abduction/forced disappearance",
+    "sexual_violence": "Sexual violence",
+    "strategic_developments": "Strategic developments",
+    "headquarters_or_base_established": "Headquarters or base established",
+    "looting_property_destruction": "Looting/property destruction",
+    "agreement": "Agreement",
+    "arrests": "Arrests",
+    "change_to_group_activity": "Change to group/activity",
+    "disrupted_weapons_use": "Disrupted weapons use",
+    "non_violent_transfer_of_territory": "Non-violent transfer of territory",
+    "other": "Other",
+    "protests": "Protests",
+    "peaceful_protest": "Peaceful protest",
+    "protest_with_intervention": "Protest with intervention",
+    "excessive_force_against_protesters": "Excessive force against protesters",
+    "riots": "Riots",
+    "violent_demonstration": "Violent demonstration",
+    "mob_violence": "Mob violence",
+}
+
 EventType = StrEnum("EventType", {k: k for k in EVENT_TAXONOMY})
 SubEventType = StrEnum("SubEventType", {s: s for subs in EVENT_TAXONOMY.values() for s in subs})
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-EVENT_TYPE_LABELS = {
-    "battles": "Battles",
-    "explosions_remote_violence": "Explosions / remote violence",
-    "violence_against_civilians": "Violence against civilians",
-    "strategic_developments": "Strategic developments",
-    "protests": "Protests",
-    "riots": "Riots",
-}
+from ..models.enums import ACLED_LABELS, EVENT_TAXONOMY
+
+# ACLED's own names (the shared vocabulary), as on the web pages.
+EVENT_TYPE_LABELS = {event: ACLED_LABELS[event] for event in EVENT_TAXONOMY}
+SUB_EVENT_LABELS = {sub: ACLED_LABELS[sub] for subs in EVENT_TAXONOMY.values() for sub in subs}
 
 TARGET_LABELS = {
     "residential_area": "Residential areas",

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, or_, select
 from ..extensions import db
 from ..models import AdminArea
 from .common import session_cache
-from .errors import BusinessRuleError, NotFound
+from .errors import InvalidInput, NotFound
 from .places import current_places
 
 
@@ -32,7 +32,7 @@ def require_area(pcode: str, field: str = "admin_pcode") -> AdminArea:
                 known[pcode] = db.session.get(AdminArea, pcode)
     area = known[pcode]
     if area is None:
-        raise BusinessRuleError(
+        raise InvalidInput(
             f"unknown p-code '{pcode}'", errors={field: [f"Unknown p-code '{pcode}'."]}
         )
     return area

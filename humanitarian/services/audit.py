@@ -161,7 +161,7 @@ def list_audit_events(
 def _cursor_id(cursor: str) -> int:
     (value,) = decode_cursor(cursor, 1)
     if not (value.isascii() and value.isdigit() and len(value) <= 18):
-        raise InvalidCursor("the cursor is not one this server issued")
+        raise InvalidCursor()
     return int(value)
 
 

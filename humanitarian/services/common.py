@@ -52,13 +52,13 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidCursor("the cursor is not one this server issued") from exc
+        raise InvalidCursor() from exc
     if (
         not isinstance(values, list)
         or len(values) != arity
         or not all(isinstance(v, str) for v in values)
     ):
-        raise InvalidCursor("the cursor is not one this server issued")
+        raise InvalidCursor()
     return values
 
 

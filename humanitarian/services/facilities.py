@@ -211,6 +211,8 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
         stmt = stmt.where(area_filter(actor, Facility.admin_pcode, filters.admin_pcode))
     if filters.facility_types:
         stmt = stmt.where(Facility.facility_type.in_(filters.facility_types))
+    if filters.name:
+        stmt = stmt.where(_name_contains(filters.name))
     if filters.updated_since:
         stmt = stmt.where(Facility.updated_at >= filters.updated_since)
     if filters.verifications:
@@ -225,6 +227,15 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
         )
         stmt = stmt.where(Facility.id.in_(current))
     return apply_bbox(stmt, Facility, filters.bbox)
+
+
+def _name_contains(text: str):
+    """English or Arabic name contains ``text``, any case; ``%`` and ``_`` match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        Facility.name.ilike(pattern, escape="\\"), Facility.name_ar.ilike(pattern, escape="\\")
+    )
 
 
 def _changed_in_period(actor: Actor, filters: RecordFilter) -> Select:

@@ -29,6 +29,7 @@ class RecordFilter:
     statuses: list[str] = field(default_factory=list)
     facility_types: list[str] = field(default_factory=list)
     bbox: Optional[BBox] = None
+    name: Optional[str] = None  # facilities: name contains, English or Arabic, any case
 
 
 @dataclass

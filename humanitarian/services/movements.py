@@ -17,7 +17,7 @@ from .areas import existing_pcodes
 from .audit import audit
 from .changes import note_change
 from .common import load_sources
-from .errors import BusinessRuleError
+from .errors import InvalidInput
 from .filters import BBox, Page, RecordFilter
 from .inputs import MovementInput
 from .records import Keyset, get_visible, keyset_page, set_verification
@@ -46,7 +46,7 @@ def _check_rules(data: MovementInput) -> None:
         if value and value not in known:
             errors[name] = [f"Unknown p-code '{value}'."]
     if errors:
-        raise BusinessRuleError("the movement breaks a rule", errors=errors)
+        raise InvalidInput("the movement breaks a rule", errors=errors)
 
 
 def record_movement(

@@ -44,7 +44,7 @@ class Keyset:
         try:
             values = tuple(parse(value) for parse, value in zip(self.parse, raw, strict=True))
         except ValueError as exc:
-            raise InvalidCursor("the cursor is not one this server issued") from exc
+            raise InvalidCursor() from exc
         row = tuple_(*self.columns)
         return stmt.where(row < values if self.descending else row > values)
 

@@ -366,7 +366,7 @@ def list_sitreps(
         try:
             key_at, key_id = datetime.fromisoformat(stamp), uuid.UUID(ident)
         except ValueError as exc:
-            raise InvalidCursor("the cursor is not one this server issued") from exc
+            raise InvalidCursor() from exc
         stmt = stmt.where(
             or_(
                 Sitrep.generated_at < key_at,

@@ -29,6 +29,7 @@ from .present import area_index, dump
 
 IMPAIRED = FACILITIES.choices["impaired"]
 MAP_POINTS = 500
+STATUS_ROWS = 200  # the status table's facilities; past them it links to the facilities page
 
 
 @bp.get("/")
@@ -58,15 +59,17 @@ def dashboard():
         chart=timeline_chart(buckets, unit),
         map=area_map(actor, filters, points=incident_points(incidents)),
         recent=incidents[:8],
-        facilities=_infrastructure(actor, pcode, until),
+        **_infrastructure(actor, pcode, until),
         areas=area_index(),
         impaired=IMPAIRED,
     ), 400 if form.errors else 200
 
 
-def _infrastructure(actor, pcode, until) -> list[dict]:
-    """Facilities with their status at the end of the period; impaired ones first."""
-    facilities = list_facilities(actor, RecordFilter(admin_pcode=pcode), limit=200).items
+def _infrastructure(actor, pcode, until) -> dict:
+    """Facilities with their status at the end of the period, impaired ones first (at most
+    ``STATUS_ROWS``; ``more_facilities`` says there are others)."""
+    page = list_facilities(actor, RecordFilter(admin_pcode=pcode), limit=STATUS_ROWS + 1)
+    facilities = page.items[:STATUS_ROWS]
     at = start_of(until, 1) if until else None
     rows = dump(FacilityOutSchema, with_current_status(actor, facilities, at))
 
@@ -74,7 +77,11 @@ def _infrastructure(actor, pcode, until) -> list[dict]:
         status = (row["current_status"] or {}).get("status")
         return (status not in IMPAIRED, row["name"])
 
-    return sorted(rows, key=impaired_first)
+    return {
+        "facilities": sorted(rows, key=impaired_first),
+        "more_facilities": len(page.items) > STATUS_ROWS,
+        "status_rows": STATUS_ROWS,
+    }
 
 
 @bp.get("/record")

@@ -8,17 +8,21 @@ from flask import redirect, render_template, request, url_for
 from ..kinds import FACILITIES, STATUSES
 from ..models.enums import Scope
 from ..services import (
-    RecordFilter,
     current_status,
     get_facility,
-    list_facilities,
     set_infrastructure_status,
     status_history,
 )
 from .access import current_actor, requires
 from .blueprint import bp
 from .forms import form_page
-from .present import area_choices, area_index, dump, source_choices
+from .present import (
+    area_choices,
+    area_index,
+    dump,
+    facility_choices,
+    source_choices,
+)
 from .records import list_page, new_record_page
 
 
@@ -62,8 +66,8 @@ def status_pick():
     chosen = request.args.get("facility_id")
     if chosen:
         return redirect(url_for("web.status_new", facility_id=chosen))
-    facilities = list_facilities(current_actor(), RecordFilter(), limit=1000).items
-    return render_template("facilities/pick.html", facilities=facilities)
+    q = request.args.get("q", "").strip()[:100]
+    return render_template("facilities/pick.html", choices=facility_choices(q), q=q)
 
 
 @bp.route("/facilities/<facility_id>/statuses/new", methods=["GET", "POST"])

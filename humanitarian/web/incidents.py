@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 
 from schemas import CorrectionSchema, IncidentInSchema, IncidentOutSchema
 
@@ -12,30 +12,43 @@ from ..kinds import INCIDENTS
 from ..models.enums import DatePrecision, Scope
 from ..services import (
     NotFound,
-    RecordFilter,
     correct_incident,
     get_facility,
     get_incident,
     incident_revisions,
-    list_facilities,
     location_hidden,
 )
 from .access import current_actor, requires
 from .blueprint import bp
 from .forms import form_page
-from .present import area_choices, area_index, dump, snapshots_as_seen, source_choices
+from .present import (
+    area_choices,
+    area_index,
+    dump,
+    facility_choices,
+    snapshots_as_seen,
+    source_choices,
+)
 from .records import list_page, new_record_page
 
 FORM_TEMPLATE = "incidents/form.html"
 
 
-def _choices() -> dict:
-    facilities = list_facilities(current_actor(), RecordFilter(), limit=1000).items
+def _choices(linked=None) -> dict:
+    choices = facility_choices()
+    facilities = [(str(f.id), f.name) for f in choices.items]
+    # The facility chosen (typed in a refused form, or the one linked now) stays selectable
+    # even when it is past the list's limit.
+    chosen = request.form.get("facility_id") or (str(linked) if linked else "")
+    if chosen and chosen not in dict(facilities):
+        facility = _visible_facility(current_actor(), chosen)
+        facilities += [(str(facility.id), facility.name)] if facility else []
     return {
+        "facility_choices": choices,
         "taxonomy": INCIDENTS.choices["taxonomy"],
         "target_types": INCIDENTS.choices["target_types"],
         "date_precisions": [d.value for d in DatePrecision],
-        "facilities": [(str(f.id), f.name) for f in facilities],
+        "facilities": facilities,
         "sources": source_choices(),
         "areas": area_choices(),
     }
@@ -126,7 +139,7 @@ def incident_correct(incident_id):
         mode="correct",
         incident=current,
         current_verification=current["verification"],
-        **_choices(),
+        **_choices(incident.facility_id),
     )
 
 

@@ -10,6 +10,9 @@ from ..services import list_areas
 from ..services.places import is_whole_match
 from .blueprint import bp
 from .forms import load_form
+from .present import facility_choices
+
+FACILITY_MATCHES = 50
 
 
 @bp.get("/lookup/areas.json")
@@ -24,3 +27,14 @@ def areas_json():
     # taken as meant; a partial one only suggests.
     best = areas[0].pcode if q and areas and is_whole_match(areas[0], q) else None
     return jsonify({"items": AdminAreaSchema(many=True).dump(areas[:50]), "best": best})
+
+
+@bp.get("/lookup/facilities.json")
+def facilities_json():
+    """Facilities the user may see whose English or Arabic name contains ``q``."""
+    q = request.args.get("q", "").strip()
+    if not 1 <= len(q) <= 100 or "\x00" in q:
+        return jsonify({"errors": {"q": ["Give 1 to 100 characters of a name."]}}), 400
+    choices = facility_choices(q, limit=FACILITY_MATCHES)
+    items = [{"id": str(f.id), "name": f.name, "name_ar": f.name_ar} for f in choices.items]
+    return jsonify({"items": items, "more": choices.more})

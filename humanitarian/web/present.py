@@ -3,12 +3,14 @@ reader, as the API dumps them), area names, labels and pagination links."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import request, url_for
 from marshmallow import Schema
 
-from ..services import list_areas, list_sources
+from ..models.enums import ACLED_LABELS
+from ..services import RecordFilter, list_areas, list_facilities, list_sources
 from ..services.visibility import ReaderView
 from .access import current_actor
 from .blueprint import bp
@@ -35,6 +37,26 @@ def area_choices() -> list:
     return [a for a in list_areas() if a.level <= 3]
 
 
+# Pickers list at most this many facilities, alphabetically; past it they say so and the
+# user searches by name (the facilities page, /lookup/facilities.json).
+PICK_LIMIT = 1000
+
+
+@dataclass
+class Choices:
+    items: list
+    more: bool  # there are more than ``limit``: the picker says so and offers a search
+    limit: int
+
+
+def facility_choices(name: str | None = None, limit: int | None = None) -> Choices:
+    """The first facilities the user may pick (name containing ``name``, alphabetically)."""
+    limit = limit or PICK_LIMIT
+    filters = RecordFilter(name=name or None)
+    rows = list_facilities(current_actor(), filters, limit=limit + 1).items
+    return Choices(rows[:limit], len(rows) > limit, limit)
+
+
 def source_choices() -> list:
     return list_sources()
 
@@ -55,21 +77,19 @@ def query_without(*names: str) -> str:
 
 @bp.app_template_filter("label")
 def label(value) -> str:
-    """Stored vocabulary values as words: 'air_drone_strike' → 'Air drone strike'."""
+    """Stored vocabulary values as words: ACLED's own names for event and sub-event types
+    ('air_drone_strike' → 'Air/drone strike'), otherwise 'partially_verified' → 'Partially
+    verified'."""
     if value is None or value == "":
         return "—"
     raw = str(getattr(value, "value", value))
-    if raw in ACRONYMS:
-        return ACRONYMS[raw]
+    if raw in LABELS:
+        return LABELS[raw]
     text = raw.replace("_", " ")
     return text[:1].upper() + text[1:]
 
 
-ACRONYMS = {
-    "ngo": "NGO",
-    "un": "UN",
-    "remote_explosive_landmine_ied": "Remote explosive, landmine, IED",
-}
+LABELS = {**ACLED_LABELS, "ngo": "NGO", "un": "UN"}
 
 
 @bp.app_template_filter("number")

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from humanitarian.api.problems import TITLES
 from humanitarian.extensions import db
 from humanitarian.models import Incident, Report, Source
 
@@ -11,12 +12,25 @@ from .conftest import INCIDENT
 PROBLEM = "application/problem+json"
 
 
-def _problem(response, status):
+# The kind of problem each status is, when the test does not name one.
+KINDS = {
+    400: "malformed-request",
+    404: "not-found",
+    413: "too-large",
+    415: "unsupported-media-type",
+}
+KINDS |= {422: "validation"}
+
+
+def _problem(response, status, kind=None):
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == PROBLEM
     body = response.get_json(force=True)
-    assert body["status"] == status and body["type"] == "about:blank"
-    assert body["title"] and body["detail"] and body["request_id"]
+    kind = kind or KINDS.get(status)
+    expected = f"/api/v1/problems/{kind}" if kind else "about:blank"
+    assert body["status"] == status and body["type"] == expected
+    assert body["title"] == TITLES[status]
+    assert body["detail"] and body["request_id"]
     return body
 
 
@@ -83,7 +97,8 @@ def test_unknown_source_is_422(client, writer, source):
     response = client.post(
         "/api/v1/incidents", json=INCIDENT | {"source_ids": [missing]}, headers=writer
     )
-    assert _problem(response, 422)["errors"] == {"source_ids": [f"Unknown source id {missing}."]}
+    body = _problem(response, 422, "business-rule")
+    assert body["errors"] == {"source_ids": [f"Unknown source id {missing}."]}
 
 
 def test_huge_body_is_413(app, client, writer):

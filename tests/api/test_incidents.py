@@ -105,7 +105,9 @@ def test_bad_query_parameters_are_422_naming_them(client, writer, query, field):
 def test_bad_cursor_is_400(client, writer, cursor):
     response = client.get(f"/api/v1/incidents?cursor={cursor}", headers=writer)
     assert response.status_code == 400
-    assert response.get_json()["title"] == "Invalid cursor"
+    problem = response.get_json()
+    assert problem["type"] == "/api/v1/problems/malformed-request"
+    assert problem["errors"] == {"cursor": ["The cursor is not one this server issued."]}
 
 
 def test_append_returns_201_location_and_server_fields(client, writer):

@@ -180,6 +180,7 @@ def test_api_answers_an_outage_with_503_and_retry_after(client, writer, monkeypa
         assert response.mimetype == "application/problem+json"
         assert response.headers["Retry-After"] == "2"
         assert "Idempotency-Key" in response.get_json()["detail"]
+        assert response.get_json()["type"] == "/api/v1/problems/unavailable"
 
 
 def test_web_answers_an_outage_with_a_503_page(sign_in, monkeypatch):

@@ -67,6 +67,7 @@ def test_idleb_sitrep_totals_notable_incidents_and_sources(demo):
     assert re.search(rf"{expected.killed} PEOPLE KILLED", text, re.IGNORECASE)
     assert f"{expected.displaced_individuals:,} people displaced from Idleb" in text
     assert "Air strike hits a school in Idleb city" in text
+    assert "Explosions/Remote violence (Air/drone strike)" in text  # ACLED's own labels
     assert "Sources: Syrian Civil Defence · Verification: Unverified" in text
     assert "Strikes and attacks hit" in text and "a school" in text
     assert "إدلب" in text and "مطار أبو الظهور العسكري" in text

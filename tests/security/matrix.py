@@ -201,6 +201,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{V1}/openapi.json", everyone(200)),
     Row("GET", f"{V1}/docs", everyone(200)),
     Row("GET", f"{V1}/docs/assets/<id>", everyone(200), url=f"{V1}/docs/assets/swagger-ui.css"),
+    Row("GET", f"{V1}/problems/<id>", everyone(200), url=f"{V1}/problems/validation"),
     # REST API: appends
     Row("POST", f"{V1}/incidents", APPEND, bodies(), incident_body),
     Row("POST", f"{V1}/incidents/<id>/revisions", APPEND, INCIDENTS, correction),
@@ -234,6 +235,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/movements", web()),
     Row("GET", "/movements/<id>", web(), records("movement")),
     Row("GET", "/lookup/areas.json", web(), url="/lookup/areas.json?q=Idleb"),
+    Row("GET", "/lookup/facilities.json", web(), url="/lookup/facilities.json?q=school"),
     Row("GET", "/sitreps/", web()),
     Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
     Row("GET", "/admin/audit", web("admin")),
@@ -274,6 +276,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/login", everyone(401), body=unknown_login),
     Row("POST", "/logout", everyone(LOGIN)),
     Row("GET", "/static/<id>", everyone(200), url="/static/css/app.css"),
+    Row("GET", "/favicon.ico", everyone(200)),
 )
 # fmt: on
 

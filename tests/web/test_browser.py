@@ -202,3 +202,58 @@ def test_location_picker_fills_the_form_and_highlights_a_typed_area(app, demo, l
     page.wait_for_selector("#location-picker.ready")
     expect(picker).to_have_attribute("data-highlighted", "SY0703")
     page.screenshot(path=str(ARTIFACTS / "location-picker-refused.png"), full_page=True)
+
+
+def _page_urls(base: str) -> dict[str, str]:
+    """Every page of the site, named for its screenshot, with a record of each kind."""
+    from humanitarian.models import Facility, PopulationMovement
+
+    incident = db.session.scalars(select(Incident).order_by(Incident.title)).first()
+    facility = db.session.scalars(select(Facility).order_by(Facility.name)).first()
+    movement = db.session.scalars(select(PopulationMovement)).first()
+    pages = {
+        "dashboard-admin": "/?admin_pcode=SY02&since=2024-11-27&until=2024-12-04",
+        "incidents": "/incidents",
+        "incident-detail": f"/incidents/{incident.id}",
+        "incident-new": "/incidents/new",
+        "incident-correct": f"/incidents/{incident.id}/correct",
+        "facilities": "/facilities",
+        "facility-detail": f"/facilities/{facility.id}",
+        "facility-new": "/facilities/new",
+        "facility-status-pick": "/facilities/status",
+        "facility-status-new": f"/facilities/{facility.id}/statuses/new",
+        "movements": "/movements",
+        "movement-detail": f"/movements/{movement.id}",
+        "movement-new": "/movements/new",
+        "record": "/record",
+        "review": "/review",
+        "sitreps": "/sitreps/",
+        "audit": "/admin/audit",
+        "api-docs": "/api/v1/docs",
+    }
+    return {name: base + path for name, path in pages.items()}
+
+
+def test_every_page_renders_without_console_errors(app, demo, live_server, page):
+    """Each page as an admin sees it, screenshotted to tests/artifacts/pages/, with no error
+    in the browser's console (a missing favicon used to be one on every page)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(exist_ok=True)
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"{page.url}: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
+    page.goto(live_server + "/login")
+    page.screenshot(path=str(folder / "login.png"), full_page=True)
+    sign_in(page, live_server, "admin@demo.local")
+    for name, url in _page_urls(live_server).items():
+        response = page.goto(url)
+        assert response.status == 200, (name, response.status)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    assert problems == []
+    # The sitreps filter's button is a button's height, not the whole form's.
+    page.goto(live_server + "/sitreps/")
+    button = page.locator("form.filters button[type=submit]").bounding_box()
+    form = page.locator("form.filters").bounding_box()
+    assert button["height"] < 48 and button["height"] < form["height"] / 2

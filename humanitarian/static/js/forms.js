@@ -43,3 +43,48 @@
     input.addEventListener("change", function () { resolve(input); });
   });
 })();
+
+// Facility search: when the facility list stops at its limit, a search box lists the
+// facilities whose name contains what is typed (/lookup/facilities.json), keeping the choice.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-facility-search]");
+  var select = document.getElementById("f-facility_id");
+  if (!box || !select) { return; }
+  var input = box.querySelector("input");
+  var endpoint = box.getAttribute("data-facility-search");
+  var timer = null;
+
+  function option(value, text) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    return o;
+  }
+
+  function fill(items) {
+    var chosen = select.value;
+    var keep = Array.prototype.filter.call(select.options, function (o) {
+      return o.value === "" || o.value === chosen;
+    });
+    select.textContent = "";
+    keep.forEach(function (o) { select.appendChild(o); });
+    items.forEach(function (f) {
+      if (f.id !== chosen) {
+        select.appendChild(option(f.id, f.name + (f.name_ar ? " — " + f.name_ar : "")));
+      }
+    });
+    select.value = chosen;
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var text = input.value.trim();
+    if (!text) { return; }
+    timer = setTimeout(function () {
+      fetch(endpoint + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (data) { fill(data.items); });
+    }, 250);
+  });
+})();
