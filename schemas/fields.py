@@ -20,8 +20,8 @@ PCODE_PATTERN = r"^[A-Z]{2}[0-9]{0,8}$"
 PCODE = validate.Regexp(PCODE_PATTERN, error="Not a p-code (e.g. SY07, SY0700).")
 PCODE_RULE = "a p-code of the loaded gazetteer (GET /admin-areas); an unknown one is refused"
 
-# Cursors are base64url text the server issues as ``next_cursor``.
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,500}$"
+# Cursors are base64url text the server issues as ``next_cursor`` (signed ones have a dot).
+CURSOR_PATTERN = r"^[A-Za-z0-9_.-]{1,500}$"
 CURSOR_RULE = (
     "an opaque token: the next_cursor of the previous page, issued by this server; any "
     "other value is a 400 naming cursor"

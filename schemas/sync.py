@@ -8,25 +8,31 @@ from marshmallow import Schema, fields, validate, validates_schema
 from humanitarian.models.enums import Sensitivity
 from humanitarian.services.changes import ACTIONS, KINDS
 
-from .fields import PCODE, StrictSchema, UTCDateTime, enum_field, known_pcodes
+from .fields import (
+    CURSOR_RULE,
+    PCODE_RULE,
+    StrictSchema,
+    UTCDateTime,
+    cursor,
+    enum_field,
+    known_pcodes,
+    pcode,
+)
 from .queries import QuerySchema
 
 _KINDS = validate.OneOf(KINDS)
 
 
 class ChangesQuerySchema(QuerySchema):
-    cursor = fields.String(
-        validate=validate.Length(max=200),
-        metadata={"description": "the next_cursor (or an item's cursor) to resume after"},
-    )
+    RULES = {"admin_pcode": PCODE_RULE, "cursor": CURSOR_RULE}
+
+    cursor = cursor()
     kinds = fields.List(
         fields.String(validate=_KINDS),
         load_default=list,
         metadata={"description": f"repeatable: {', '.join(KINDS)}"},
     )
-    admin_pcode = fields.String(
-        validate=PCODE, metadata={"description": "area and everything under it"}
-    )
+    admin_pcode = pcode("area and everything under it")
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
 
     @validates_schema
@@ -61,10 +67,28 @@ class RetractionSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+# An http(s) URL without user or password, with a port that fits: what ``check_url`` takes
+# apart. That the host resolves, and to a public address, is a rule the document states.
+URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][!-~]*)?$"
+
+
 class WebhookInSchema(StrictSchema):
-    url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
+    RULES = {
+        "url": "its host must resolve, to public addresses only unless this server allows "
+        "private ones (HUMANITARIAN_WEBHOOK_ALLOW_PRIVATE); a port from 1 to 65535",
+        "admin_pcode": PCODE_RULE,
+    }
+
+    url = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=8, max=2000),
+            validate.Regexp(URL_PATTERN, error="Give an http:// or https:// URL."),
+        ],
+        metadata={"example": "https://partner.example.org/hooks/humanitarian"},
+    )
     kinds = fields.List(fields.String(validate=_KINDS), load_default=list)
-    admin_pcode = fields.String(validate=PCODE, load_default=None, allow_none=True)
+    admin_pcode = pcode("area and everything under it", load_default=None, allow_none=True)
     description = fields.String(load_default="", validate=validate.Length(max=300))
 
     @validates_schema

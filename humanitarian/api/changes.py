@@ -10,7 +10,7 @@ from schemas.sync import ChangesPageSchema, ChangesQuerySchema
 from ..kinds.feed import feed_items
 from ..services.changes import read_changes
 from .auth import current_actor
-from .common import json_response, make_blueprint, ok_doc
+from .common import json_response, make_blueprint, ok_doc, rules_doc
 
 blp = make_blueprint(
     "changes",
@@ -23,7 +23,7 @@ blp = make_blueprint(
 @blp.route("/changes")
 class Changes(MethodView):
     @blp.arguments(ChangesQuerySchema, location="query")
-    @blp.doc(**ok_doc(ChangesPageSchema, 400, 401, 403))
+    @blp.doc(**ok_doc(ChangesPageSchema, 400, 401, 403), **rules_doc(ChangesQuerySchema))
     def get(self, query):
         """Changes after the cursor, oldest first, as far as your access reaches."""
         actor = current_actor()

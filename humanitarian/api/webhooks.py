@@ -35,6 +35,7 @@ from .common import (
     json_response,
     make_blueprint,
     ok_doc,
+    rules_doc,
 )
 
 blp = make_blueprint(
@@ -53,7 +54,7 @@ class Webhooks(MethodView):
         items = WebhookOutSchema(many=True).dump(list_subscriptions(current_actor()))
         return json_response({"items": items, "next_cursor": None})
 
-    @blp.doc(**body_doc(WebhookInSchema))
+    @blp.doc(**body_doc(WebhookInSchema), **rules_doc(WebhookInSchema))
     @blp.doc(
         responses={
             "201": {

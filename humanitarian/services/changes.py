@@ -163,14 +163,9 @@ def decode_position(cursor: Optional[str]) -> int:
     try:
         position = _signer().loads(cursor)
     except BadSignature as exc:
-        raise InvalidCursor(
-            "the cursor is not one this server issued",
-            errors={"cursor": ["Not a cursor this server issued."]},
-        ) from exc
+        raise InvalidCursor() from exc
     if not isinstance(position, int) or position < 0:
-        raise InvalidCursor(
-            "the cursor is not one this server issued", errors={"cursor": ["Invalid."]}
-        )
+        raise InvalidCursor()
     return position
 
 

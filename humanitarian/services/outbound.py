@@ -70,7 +70,10 @@ def check_url(url: str, *, allow_private: bool) -> Target:
         raise Refused("not an http(s) URL", errors={"url": ["Give an http:// or https:// URL."]})
     if parts.username or parts.password:
         raise Refused("credentials in the URL", errors={"url": ["No user or password in it."]})
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # urlsplit checks the port only when asked for it
+        raise Refused("bad port", errors={"url": ["The port must be 1 to 65535."]}) from exc
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:

@@ -69,6 +69,12 @@ ALLOWED: tuple[tuple[str, str], ...] = (
         "depends on today's date, which a document cannot state",
     ),
     (
+        r"(Cannot resolve .*|.* is a private, loopback or link-local address|The port must be "
+        r"1 to 65535)\.",
+        "a webhook URL's host must resolve to a public address: a property of DNS at the time "
+        "of the request, which a document cannot state",
+    ),
+    (
         r"Unknown (source id \d+|facility [0-9a-f-]+)\.",
         "a reference to a stored record (a source, a facility) must exist",
     ),
