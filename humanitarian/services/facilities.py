@@ -16,12 +16,12 @@ from .actors import Actor
 from .audit import audit, record_restricted_views
 from .common import load_sources, parse_uuid
 from .errors import BusinessRuleError, NotFound
-from .filters import Page, RecordFilter, apply_bbox, start_of
+from .filters import Page, RecordFilter, start_of
 from .inputs import FacilityInput, StatusInput
 from .locate import resolve_location
 from .records import Keyset, keyset_page, set_verification
 from .reports import open_report
-from .visibility import area_filter, visible
+from .visibility import area_filter, bbox_filter, visible
 
 FACILITY_ORDER = Keyset((Facility.name, Facility.id), (str, uuid.UUID))
 
@@ -215,7 +215,9 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
             .with_only_columns(InfrastructureStatus.facility_id)
         )
         stmt = stmt.where(Facility.id.in_(current))
-    return apply_bbox(stmt, Facility, filters.bbox)
+    if filters.bbox is not None:
+        stmt = stmt.where(bbox_filter(actor, Facility, filters.bbox))
+    return stmt
 
 
 def _changed_in_period(actor: Actor, filters: RecordFilter) -> Select:

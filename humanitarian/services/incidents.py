@@ -18,12 +18,12 @@ from .actors import Actor
 from .audit import audit
 from .common import load_sources
 from .errors import BusinessRuleError, NotFound
-from .filters import Page, RecordFilter, apply_bbox
+from .filters import Page, RecordFilter
 from .inputs import IncidentInput, Location
 from .locate import resolve_location
 from .records import Keyset, get_visible, keyset_page
 from .reports import open_report
-from .visibility import area_filter, visible
+from .visibility import area_filter, bbox_filter, visible
 
 INCIDENT_ORDER = Keyset(
     (Incident.occurred_on, Incident.id), (date.fromisoformat, uuid.UUID), descending=True
@@ -260,7 +260,9 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     ):
         if values:
             stmt = stmt.where(column.in_(values))
-    return apply_bbox(stmt, Incident, f.bbox)
+    if f.bbox is not None:
+        stmt = stmt.where(bbox_filter(actor, Incident, f.bbox))
+    return stmt
 
 
 def incident_export_select(actor: Actor, filters: RecordFilter) -> Select:

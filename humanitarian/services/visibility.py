@@ -9,8 +9,11 @@ out (feeds, webhooks).
 - **Locations.** Readers whose grant is ``public`` see a location no finer than its district
   (admin level 2): a sub-district's p-code is shown as its district's (a movement's origin and
   destination too), coordinates are moved to the district's centroid and ``geo_precision``
-  becomes 3. Their area filters widen to the district (``area_filter``), so a result can never
-  be narrowed below what they see, and a public sitrep covers a district at least.
+  becomes 3. Their filters work on what they are shown, so a result can never be narrowed
+  below it: an area filter widens to the district (``area_filter``), a ``bbox`` tests the
+  district's centroid instead of the stored point (``bbox_filter``, ``areas_in_bbox``), and a
+  public sitrep covers a district at least. Otherwise presence in an answer is an oracle: a few
+  dozen bounding boxes would binary-search a record's true point.
 - **Links.** An incident's link to a facility above the reader's grant is left out: the link
   alone would tell them that the facility exists.
 """
@@ -20,13 +23,15 @@ from __future__ import annotations
 import uuid
 from typing import Any, Optional
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from ..extensions import db
-from ..models import Facility
+from ..models import AdminArea, Facility
 from ..models.enums import Sensitivity, sensitivities_up_to
 from .actors import Actor
 from .areas import centroid, district_of, in_subtree
+from .filters import BBox
+from .places import current_places
 
 # ACLED's scale: 1 the reported point, 2 near it, 3 the district (or coarser).
 DISTRICT_PRECISION = 3
@@ -52,6 +57,38 @@ def reader_pcode(actor: Actor, pcode: Optional[str]) -> Optional[str]:
 def area_filter(actor: Actor, column, pcode: str) -> ColumnElement[bool]:
     """``column`` in the subtree of ``pcode``, as this reader may filter it."""
     return in_subtree(column, reader_pcode(actor, pcode))
+
+
+def bbox_filter(actor: Actor, model, bbox: BBox) -> ColumnElement[bool]:
+    """A located record (``latitude``, ``longitude``, ``admin_pcode``) inside ``bbox`` at the
+    point this reader is shown: the stored one, or for public readers their district's centroid."""
+    if not coarsened(actor):
+        return and_(
+            model.longitude.between(bbox.min_lon, bbox.max_lon),
+            model.latitude.between(bbox.min_lat, bbox.max_lat),
+        )
+    return and_(model.latitude.is_not(None), model.admin_pcode.in_(areas_in_bbox(actor, bbox)))
+
+
+def areas_in_bbox(actor: Actor, bbox: BBox) -> Select | list[str]:
+    """The areas whose centroid, as this reader is shown it, lies inside ``bbox``: for public
+    readers every area whose district's centroid does (a sub-district is shown as its district)."""
+    if not coarsened(actor):
+        return select(AdminArea.pcode).where(
+            AdminArea.centroid_lon.between(bbox.min_lon, bbox.max_lon),
+            AdminArea.centroid_lat.between(bbox.min_lat, bbox.max_lat),
+        )
+    return [
+        pcode
+        for pcode in current_places().by_pcode
+        if _inside(bbox, *centroid(district_of(pcode)))
+    ]
+
+
+def _inside(bbox: BBox, lat: Optional[float], lon: Optional[float]) -> bool:
+    if lat is None or lon is None:
+        return False
+    return bbox.min_lon <= lon <= bbox.max_lon and bbox.min_lat <= lat <= bbox.max_lat
 
 
 def location_hidden(actor: Actor, record: Any) -> bool:
