@@ -60,8 +60,11 @@ def create_user(
     max_sensitivity: Optional[Sensitivity] = None,
 ) -> User:
     """Create a staff account. Admins and verifiers default to a partner grant; restricted
-    access is never implied and must be granted explicitly."""
+    access is never implied and must be granted explicitly, and only by someone who has it:
+    nobody grants more than their own access."""
     actor.require(Scope.admin)
+    grant = Sensitivity(max_sensitivity or Sensitivity.partner)
+    actor.require_grant(grant)
     email = email.strip().lower()
     if len(password) < 10:
         raise BusinessRuleError(
@@ -75,12 +78,19 @@ def create_user(
         name=name,
         password_hash=generate_password_hash(password),
         role=Role(role),
-        max_sensitivity=max_sensitivity or Sensitivity.partner,
+        max_sensitivity=grant,
         organization_id=org.id,
     )
     db.session.add(user)
     db.session.flush()
-    audit(actor, "user.create", "user", user.id, details={"email": email, "role": str(role)})
+    audit(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        details={"email": email, "role": str(role), "max_sensitivity": str(grant)},
+        sensitivity=grant,
+    )
     db.session.commit()
     return user
 
@@ -119,8 +129,10 @@ def create_token(
     name: str = "",
     expires_at: Optional[datetime] = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token. The secret is returned once and only its hash is stored."""
+    """Issue a token. The secret is returned once and only its hash is stored. Nobody issues a
+    token reaching further than their own access."""
     actor.require(Scope.admin)
+    actor.require_grant(max_sensitivity)
     if not scopes:
         raise BusinessRuleError("no scopes", errors={"scopes": ["Give at least one scope."]})
     org = ensure_organization(org_name)
@@ -143,6 +155,7 @@ def create_token(
         "api_token",
         token.id,
         details={"scopes": token.scopes, "max_sensitivity": str(token.max_sensitivity)},
+        sensitivity=token.max_sensitivity,
     )
     db.session.commit()
     return token, secret
@@ -151,11 +164,11 @@ def create_token(
 def revoke_token(actor: Actor, token_id) -> ApiToken:
     actor.require(Scope.admin)
     token = db.session.get(ApiToken, token_id)
-    if token is None:
+    if token is None or not actor.can_see(token.max_sensitivity):
         raise NotFound("no such token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit(actor, "token.revoke", "api_token", token.id)
+        audit(actor, "token.revoke", "api_token", token.id, sensitivity=token.max_sensitivity)
         db.session.commit()
     return token
 
@@ -193,6 +206,13 @@ def record_token_use(
     )
     if not result.rowcount:
         return False
-    audit(actor, "token.use", "api_token", token.id, details=details)
+    audit(
+        actor,
+        "token.use",
+        "api_token",
+        token.id,
+        details=details,
+        sensitivity=token.max_sensitivity,
+    )
     db.session.commit()
     return True

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, Report, utcnow
-from ..models.enums import Scope, Verification, sensitivities_up_to
+from ..models.enums import Scope, Verification, highest, sensitivities_up_to
 from .actors import Actor
 from .audit import audit, record_restricted_views
 from .common import load_sources, parse_uuid
@@ -55,7 +55,14 @@ def create_facility(
     db.session.add(facility)
     report.record_count += 1
     db.session.flush()
-    audit(actor, "facility.create", "facility", facility.id, report=report)
+    audit(
+        actor,
+        "facility.create",
+        "facility",
+        facility.id,
+        report=report,
+        sensitivity=facility.sensitivity,
+    )
     return facility
 
 
@@ -125,6 +132,7 @@ def set_infrastructure_status(
         facility.id,
         report=report,
         details={"status": str(data.status), "status_id": str(entry.id)},
+        sensitivity=highest(facility.sensitivity, entry.sensitivity),
     )
     return entry
 
@@ -142,7 +150,12 @@ def set_status_verification(
     ):
         raise NotFound("no such status entry")
     return set_verification(
-        actor, entry, verification, action="status.verify", entity_type="infrastructure_status"
+        actor,
+        entry,
+        verification,
+        action="status.verify",
+        entity_type="infrastructure_status",
+        sensitivity=highest(entry.sensitivity, entry.facility.sensitivity),
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, Incident, IncidentRevision, Report, utcnow
-from ..models.enums import EVENT_TAXONOMY, Scope, Verification
+from ..models.enums import EVENT_TAXONOMY, Scope, Verification, highest
 from .actors import Actor
 from .audit import audit
 from .common import load_sources
@@ -131,7 +131,14 @@ def record_incident(
     db.session.add(incident)
     _add_revision(actor, incident, data, report, None)
     report.record_count += 1
-    audit(actor, "incident.create", "incident", incident.id, report=report)
+    audit(
+        actor,
+        "incident.create",
+        "incident",
+        incident.id,
+        report=report,
+        sensitivity=incident.sensitivity,
+    )
     return incident
 
 
@@ -163,7 +170,7 @@ def correct_incident(
         # existed can still be verified or corrected in other ways.
         data = replace(data, location=resolve_location(data.location))
     _check_rules(actor, data, linked=incident.facility_id)
-    previous = incident.revision
+    previous, was = incident.revision, incident.sensitivity
     _apply(incident, data)
     incident.revision = previous + 1
     incident.report_id = report.id
@@ -177,6 +184,7 @@ def correct_incident(
         incident.id,
         report=report,
         details={"revision": incident.revision, "reason": reason.strip()},
+        sensitivity=highest(was, incident.sensitivity),
     )
     return incident
 

@@ -78,7 +78,14 @@ def record_movement(
     db.session.add(movement)
     report.record_count += 1
     db.session.flush()
-    audit(actor, "movement.create", "movement", movement.id, report=report)
+    audit(
+        actor,
+        "movement.create",
+        "movement",
+        movement.id,
+        report=report,
+        sensitivity=movement.sensitivity,
+    )
     return movement
 
 
@@ -123,7 +130,6 @@ def movement_select(actor: Actor, filters: RecordFilter) -> Select:
         inside = areas_in_bbox(actor, f.bbox)
         stmt = stmt.where(or_(M.origin_pcode.in_(inside), M.destination_pcode.in_(inside)))
     return stmt
-
 
 
 def movement_export_select(actor: Actor, filters: RecordFilter) -> Select:

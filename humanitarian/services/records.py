@@ -12,7 +12,7 @@ from sqlalchemy import Select, tuple_
 
 from ..extensions import db
 from ..models import utcnow
-from ..models.enums import Scope, Verification
+from ..models.enums import Scope, Sensitivity, Verification
 from .actors import Actor
 from .audit import audit, record_restricted_views
 from .common import decode_cursor, encode_cursor, parse_uuid
@@ -85,10 +85,17 @@ def get_visible(actor: Actor, model: type, record_id: Any, entity_type: str) -> 
 
 
 def set_verification(
-    actor: Actor, record: Any, verification: Verification, *, action: str, entity_type: str
+    actor: Actor,
+    record: Any,
+    verification: Verification,
+    *,
+    action: str,
+    entity_type: str,
+    sensitivity: Optional[Sensitivity] = None,
 ) -> Any:
     """Verification of a record without revisions is workflow state, not history: it is
-    updated in place, and the change audited with what it was before."""
+    updated in place, and the change audited with what it was before (at ``sensitivity``,
+    by default the record's own)."""
     actor.require(Scope.verify)
     with open_report(actor) as report:
         before = record.verification
@@ -101,5 +108,6 @@ def set_verification(
             record.id,
             report=report,
             details={"from": str(before), "to": str(record.verification)},
+            sensitivity=sensitivity or record.sensitivity,
         )
     return record

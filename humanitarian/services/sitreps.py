@@ -224,6 +224,7 @@ def _generate(
                     "audience": str(key.audience),
                     "trigger": str(run.trigger),
                 },
+                sensitivity=key.audience,
             )
             db.session.flush()
             # Last step before the commit: a row is never committed without its file.
@@ -401,7 +402,12 @@ def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
     if hashlib.sha256(path.read_bytes()).hexdigest() != sitrep.checksum_sha256:
         raise ArchiveError(f"the PDF of sitrep {sitrep.id} does not match its checksum")
     record_event(
-        actor, "sitrep.download", "sitrep", sitrep.id, details={"audience": str(sitrep.audience)}
+        actor,
+        "sitrep.download",
+        "sitrep",
+        sitrep.id,
+        details={"audience": str(sitrep.audience)},
+        sensitivity=sitrep.audience,
     )
     return path
 

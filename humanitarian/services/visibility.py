@@ -79,9 +79,7 @@ def areas_in_bbox(actor: Actor, bbox: BBox) -> Select | list[str]:
             AdminArea.centroid_lat.between(bbox.min_lat, bbox.max_lat),
         )
     return [
-        pcode
-        for pcode in current_places().by_pcode
-        if _inside(bbox, *centroid(district_of(pcode)))
+        pcode for pcode in current_places().by_pcode if _inside(bbox, *centroid(district_of(pcode)))
     ]
 
 
