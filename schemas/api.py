@@ -125,6 +125,13 @@ class SitrepApiOutSchema(SitrepOutSchema):
         lambda sitrep: f"/api/v1/sitreps/{sitrep.id}.pdf",
         metadata={"description": "the PDF (application/pdf)"},
     )
+    withdrawal_suggested = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "for callers with the verify scope: why this standing edition may "
+            "need withdrawing (records it showed have since been raised above its audience)"
+        },
+    )
 
 
 SitrepPageSchema = _page("SitrepPageSchema", SitrepApiOutSchema)

@@ -50,3 +50,10 @@ class BusinessRuleError(ServiceError):
 class InvalidCursor(ServiceError):
     status = 400
     title = "Invalid cursor"
+
+
+class Gone(ServiceError):
+    """It existed and was taken down on purpose (a withdrawn sitrep); the detail says why."""
+
+    status = 410
+    title = "Gone"

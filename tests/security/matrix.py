@@ -97,6 +97,10 @@ def verified(_level: str) -> dict:
     return {"verification": "verified"}
 
 
+def withdrawal(_level: str | None) -> dict:
+    return {"reason": "a record in it was raised to restricted"}
+
+
 def unknown_login(_level: str | None) -> dict:
     return {"email": "nobody@access.test", "password": "not-a-password"}
 
@@ -110,7 +114,7 @@ def review_url(world: World, target: Target) -> str:
 
 
 REVIEW_TARGETS = tuple(t for kind in REVIEW_PATHS for t in records(kind))
-INCIDENTS, FACILITIES = records("incident"), records("facility")
+INCIDENTS, FACILITIES, SITREPS = records("incident"), records("facility"), records("sitrep")
 EDITIONS = bodies("public", "restricted")
 APPEND, FORM_SAVED = api("append", 201), web("append", 303)
 GENERATED = frozenset({200, 201, 202})
@@ -136,7 +140,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("GET", f"{V1}/summary", api("read")),
     Row("GET", f"{V1}/sitreps", api("read")),
-    Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), records("sitrep")),
+    Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), SITREPS),
     Row("GET", f"{V1}/audit", api("admin")),
     Row("GET", f"{V1}/openapi.json", everyone(200)),
     Row("GET", f"{V1}/docs", everyone(200)),
@@ -148,6 +152,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", f"{V1}/facilities/<id>/statuses", APPEND, FACILITIES, public_status),
     Row("POST", f"{V1}/movements", APPEND, bodies(), movement_body),
     Row("POST", f"{V1}/sitreps", api("verify", GENERATED), EDITIONS, sitrep_body),
+    Row("POST", f"{V1}/sitreps/<id>/withdrawal", api("verify"), SITREPS, withdrawal),
     # Web pages: reading
     Row("GET", "/", web()),
     Row("GET", "/incidents", web()),
@@ -158,7 +163,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/movements/<id>", web(), records("movement")),
     Row("GET", "/lookup/areas.json", web(), url="/lookup/areas.json?q=Idleb"),
     Row("GET", "/sitreps/", web()),
-    Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
+    Row("GET", "/sitreps/<id>.pdf", web(), SITREPS),
     Row("GET", "/admin/audit", web("admin")),
     # Web pages: recording, correcting, reviewing, generating
     Row("GET", "/record", web("append")),
@@ -176,6 +181,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/movements/new", FORM_SAVED, bodies(), movement_body),
     Row("POST", "/review/<id>/<id>", web("verify", 303), REVIEW_TARGETS, verified, url=review_url),
     Row("POST", "/sitreps/generate", web("verify", 302, above_grant=403), EDITIONS, sitrep_body),
+    Row("POST", "/sitreps/<id>/withdraw", web("verify", 302), SITREPS, withdrawal),
     # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
     Row("GET", "/login", login_page),
     Row("POST", "/login", everyone(401), body=unknown_login),
