@@ -21,7 +21,7 @@ from .inputs import FacilityInput, StatusInput
 from .locate import resolve_location
 from .records import Keyset, keyset_page, set_verification
 from .reports import open_report
-from .visibility import area_filter, bbox_filter, visible
+from .visibility import area_filter, bbox_filter, stamp_facility, updated_column, visible
 
 FACILITY_ORDER = Keyset((Facility.name, Facility.id), (str, uuid.UUID))
 
@@ -52,6 +52,8 @@ def create_facility(
         report_id=report.id,
         status_seq=0,
     )
+    facility.created_at = utcnow()
+    stamp_facility(facility, facility.sensitivity, facility.created_at)
     db.session.add(facility)
     report.record_count += 1
     db.session.flush()
@@ -121,7 +123,8 @@ def set_infrastructure_status(
         report_id=report.id,
     )
     entry.sources = load_sources(data.source_ids)
-    facility.updated_at = utcnow()
+    entry.created_at = entry.updated_at = utcnow()
+    stamp_facility(facility, entry.sensitivity, entry.created_at)
     db.session.add(entry)
     report.record_count += 1
     db.session.flush()
@@ -216,7 +219,7 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
     if filters.facility_types:
         stmt = stmt.where(Facility.facility_type.in_(filters.facility_types))
     if filters.updated_since:
-        stmt = stmt.where(Facility.updated_at >= filters.updated_since)
+        stmt = stmt.where(updated_column(actor, Facility) >= filters.updated_since)
     if filters.verifications:
         stmt = stmt.where(Facility.verification.in_(filters.verifications))
     if filters.since or filters.until:

@@ -23,7 +23,13 @@ from .inputs import IncidentInput, Location
 from .locate import resolve_location
 from .records import Keyset, get_visible, keyset_page
 from .reports import open_report
-from .visibility import area_filter, bbox_filter, visible
+from .visibility import (
+    area_filter,
+    bbox_filter,
+    stamp_incident_revision,
+    updated_column,
+    visible,
+)
 
 INCIDENT_ORDER = Keyset(
     (Incident.occurred_on, Incident.id), (date.fromisoformat, uuid.UUID), descending=True
@@ -101,6 +107,7 @@ def _add_revision(actor, incident, data, report, reason) -> None:
             report_id=report.id,
             author_user_id=actor.user_id,
             author_token_id=actor.token_id,
+            created_at=incident.updated_at,  # the same instant as the stamps it moves
         )
     )
 
@@ -126,6 +133,7 @@ def record_incident(
         updated_at=now,
     )
     _apply(incident, data)
+    stamp_incident_revision(incident, now)
     # No flush per record: the report's commit writes a whole batch in a few multi-row
     # INSERTs instead of several round trips per record (bench/results.md).
     db.session.add(incident)
@@ -175,6 +183,7 @@ def correct_incident(
     incident.revision = previous + 1
     incident.report_id = report.id
     incident.updated_at = utcnow()
+    stamp_incident_revision(incident, incident.updated_at)
     _add_revision(actor, incident, data, report, reason.strip())
     report.record_count += 1
     audit(
@@ -242,7 +251,8 @@ def get_incident(actor: Actor, incident_id) -> Incident:
 
 def incident_revisions(actor: Actor, incident_id) -> list[IncidentRevision]:
     """The history the actor may see: a revision recorded at a sensitivity above the actor's
-    grant (before the record was made more public) is left out."""
+    grant (before the record was made more public) is left out, and the numbers the reader
+    is shown count only the others (``ReaderView.revision_numbers``)."""
     revisions = get_incident(actor, incident_id).revisions
     return [r for r in revisions if actor.can_see(r.data.get("sensitivity", "restricted"))]
 
@@ -259,7 +269,7 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     if f.until:
         stmt = stmt.where(Incident.occurred_on <= f.until)
     if f.updated_since:
-        stmt = stmt.where(Incident.updated_at >= f.updated_since)
+        stmt = stmt.where(updated_column(actor, Incident) >= f.updated_since)
     for column, values in (
         (Incident.event_type, f.event_types),
         (Incident.sub_event_type, f.sub_event_types),

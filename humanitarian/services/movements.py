@@ -21,7 +21,7 @@ from .filters import Page, RecordFilter
 from .inputs import MovementInput
 from .records import Keyset, get_visible, keyset_page, set_verification
 from .reports import open_report
-from .visibility import area_filter, areas_in_bbox, visible
+from .visibility import area_filter, areas_in_bbox, updated_column, visible
 
 MOVEMENT_ORDER = Keyset(
     (PopulationMovement.period_start, PopulationMovement.id),
@@ -121,7 +121,7 @@ def movement_select(actor: Actor, filters: RecordFilter) -> Select:
     if f.until:
         stmt = stmt.where(M.period_start <= f.until)
     if f.updated_since:
-        stmt = stmt.where(M.updated_at >= f.updated_since)
+        stmt = stmt.where(updated_column(actor, M) >= f.updated_since)
     if f.movement_types:
         stmt = stmt.where(M.movement_type.in_(f.movement_types))
     if f.verifications:

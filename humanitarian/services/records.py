@@ -11,7 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import Select, tuple_
 
 from ..extensions import db
-from ..models import utcnow
+from ..models import Facility, utcnow
 from ..models.enums import Scope, Sensitivity, Verification
 from .actors import Actor
 from .audit import audit, record_restricted_views
@@ -19,6 +19,7 @@ from .common import decode_cursor, encode_cursor, parse_uuid
 from .errors import InvalidCursor, NotFound
 from .filters import Page
 from .reports import open_report
+from .visibility import stamp_facility
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,10 @@ def set_verification(
     with open_report(actor) as report:
         before = record.verification
         record.verification = Verification(verification)
-        record.updated_at = utcnow()
+        if isinstance(record, Facility):
+            stamp_facility(record, record.sensitivity, utcnow())
+        else:
+            record.updated_at = utcnow()
         audit(
             actor,
             action,

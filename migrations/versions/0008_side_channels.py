@@ -1,10 +1,13 @@
-"""audit entries carry the sensitivity of what they reveal; sitreps can be withdrawn
+"""audit entries carry the sensitivity of what they reveal; sitreps can be withdrawn; stamps
+per grant (an incident's revision count and first revision, a facility's last change)
 
 Revision ID: 0008
 Revises: 0006
 Create Date: 2026-12-07 22:40:00.000000
 
 """
+
+import json
 
 from alembic import op
 import sqlalchemy as sa
@@ -52,7 +55,108 @@ def upgrade():
     )
 
 
+    _add_stamps()
+
+
+GRANTS = ("public", "partner")
+RANK = {"public": 0, "partner": 1, "restricted": 2}
+
+
+def _add_stamps():
+    with op.batch_alter_table("incidents") as batch:
+        for grant in GRANTS:
+            batch.add_column(sa.Column(f"revision_{grant}", sa.Integer(), nullable=True))
+            batch.add_column(sa.Column(f"created_at_{grant}", UTC_DATETIME, nullable=True))
+    with op.batch_alter_table("facilities") as batch:
+        for grant in GRANTS:
+            batch.add_column(sa.Column(f"updated_at_{grant}", UTC_DATETIME, nullable=True))
+            batch.create_index(f"ix_facilities_updated_at_{grant}", [f"updated_at_{grant}"])
+    _fill_incident_stamps()
+    _fill_facility_stamps()
+
+
+def _fill_incident_stamps():
+    """Count each incident's revisions by the level they were made at (their snapshot's)."""
+    bind = op.get_bind()
+    revisions = sa.table(
+        "incident_revisions",
+        sa.column("incident_id", sa.Uuid()),
+        sa.column("revision", sa.Integer()),
+        sa.column("data", sa.JSON()),
+        sa.column("created_at", UTC_DATETIME),
+    )
+    incidents = sa.table(
+        "incidents",
+        sa.column("id", sa.Uuid()),
+        *(sa.column(f"revision_{g}", sa.Integer()) for g in GRANTS),
+        *(sa.column(f"created_at_{g}", UTC_DATETIME) for g in GRANTS),
+    )
+    stamps: dict = {}
+    rows = bind.execute(
+        sa.select(revisions).order_by(revisions.c.incident_id, revisions.c.revision)
+    )
+    for incident_id, _number, data, created_at in rows:
+        data = json.loads(data) if isinstance(data, str) else data or {}
+        level = RANK.get((data or {}).get("sensitivity"), 2)
+        values = stamps.setdefault(incident_id, {})
+        for grant in GRANTS:
+            if level <= RANK[grant]:
+                values[f"revision_{grant}"] = values.get(f"revision_{grant}", 0) + 1
+                values.setdefault(f"created_at_{grant}", created_at)
+    for incident_id, values in stamps.items():
+        if values:
+            bind.execute(incidents.update().where(incidents.c.id == incident_id).values(values))
+
+
+def _fill_facility_stamps():
+    """A facility's last change each grant sees: its creation or a status entry within the
+    grant (when a verification happened is not known: it counted as the creation)."""
+    bind = op.get_bind()
+    facilities = sa.table(
+        "facilities",
+        sa.column("id", sa.Uuid()),
+        sa.column("sensitivity", sa.String()),
+        sa.column("created_at", UTC_DATETIME),
+        *(sa.column(f"updated_at_{g}", UTC_DATETIME) for g in GRANTS),
+    )
+    statuses = sa.table(
+        "infrastructure_statuses",
+        sa.column("facility_id", sa.Uuid()),
+        sa.column("sensitivity", sa.String()),
+        sa.column("created_at", UTC_DATETIME),
+    )
+    for grant in GRANTS:
+        allowed = [s for s, rank in RANK.items() if rank <= RANK[grant]]
+        latest = dict(
+            bind.execute(
+                sa.select(statuses.c.facility_id, sa.func.max(statuses.c.created_at))
+                .where(statuses.c.sensitivity.in_(allowed))
+                .group_by(statuses.c.facility_id)
+            ).all()
+        )
+        rows = bind.execute(
+            sa.select(facilities.c.id, facilities.c.created_at).where(
+                facilities.c.sensitivity.in_(allowed)
+            )
+        ).all()
+        for facility_id, created_at in rows:
+            stamp = max(t for t in (created_at, latest.get(facility_id)) if t is not None)
+            bind.execute(
+                facilities.update()
+                .where(facilities.c.id == facility_id)
+                .values({f"updated_at_{grant}": stamp})
+            )
+
+
 def downgrade():
+    with op.batch_alter_table("facilities") as batch:
+        for grant in GRANTS:
+            batch.drop_index(f"ix_facilities_updated_at_{grant}")
+            batch.drop_column(f"updated_at_{grant}")
+    with op.batch_alter_table("incidents") as batch:
+        for grant in GRANTS:
+            batch.drop_column(f"created_at_{grant}")
+            batch.drop_column(f"revision_{grant}")
     # Withdrawn editions stay; the old key cannot hold them beside their successors, so the
     # downgrade refuses rather than lose rows (the error names the duplicated key).
     op.drop_index("uq_sitreps_edition", table_name="sitreps")
