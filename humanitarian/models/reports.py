@@ -4,14 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, enum_column, new_uuid, utcnow
+from .base import Base, BigIntPK, UTCDateTime, enum_column, new_uuid, utcnow
 from .enums import Channel, Sensitivity
-
-# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
-BigIntPK = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Report(Base):

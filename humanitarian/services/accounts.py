@@ -16,6 +16,7 @@ from ..models.enums import Role, Scope, Sensitivity, SourceType
 from .actors import Actor
 from .audit import audit, record_event
 from .errors import BusinessRuleError, NotAuthenticated, NotFound
+from .signin import note_signin_failure, note_signin_success, signin_throttled
 
 TOKEN_PREFIX = "hum_"
 
@@ -95,27 +96,40 @@ def create_user(
     return user
 
 
-def authenticate(
-    email: str, password: str, *, max_failures: int, lockout: timedelta, actor: Actor
-) -> User:
-    """Check a password. Repeated failures lock the account for a while."""
-    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    now = utcnow()
-    if user is None or not user.active:
-        record_event(actor, "login.failed", "user", None, details={"email": email[:320]})
+def authenticate(email: str, password: str, *, actor: Actor) -> User:
+    """Check a password from ``actor.ip``. Repeated failures throttle that address (for the
+    account, or for every account: ``services/signin.py``), never the account everywhere."""
+    email = email.strip().lower()
+    public = Sensitivity.public  # sign-in entries concern accounts, not records
+    if signin_throttled(email, actor.ip):
+        record_event(
+            actor,
+            "login.throttled",
+            "user",
+            None,
+            details={"email": email[:320]},
+            sensitivity=public,
+        )
+        raise NotAuthenticated("too many failed attempts from your address; try again later")
+    user = db.session.scalars(select(User).where(User.email == email)).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        note_signin_failure(email, actor.ip)
+        record_event(
+            actor,
+            "login.failed",
+            "user",
+            user.id if user is not None else None,
+            details={"email": email[:320]},
+            sensitivity=public,
+        )
         raise NotAuthenticated("wrong email or password")
-    if user.locked_until and user.locked_until > now:
-        record_event(actor, "login.locked", "user", user.id)
-        raise NotAuthenticated("too many failed attempts; try again later")
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-        record_event(actor, "login.failed", "user", user.id)
-        raise NotAuthenticated("wrong email or password")
-    user.failed_logins, user.locked_until = 0, None
+    note_signin_success(email, actor.ip)
     record_event(
-        Actor.for_user(user, request_id=actor.request_id, ip=actor.ip), "login", "user", user.id
+        Actor.for_user(user, request_id=actor.request_id, ip=actor.ip),
+        "login",
+        "user",
+        user.id,
+        sensitivity=public,
     )
     return user
 

@@ -1,5 +1,6 @@
 """audit entries carry the sensitivity of what they reveal; sitreps can be withdrawn; stamps
-per grant (an incident's revision count and first revision, a facility's last change)
+per grant (an incident's revision count and first revision, a facility's last change);
+sign-in failures throttle an address, not the account (no more account lock)
 
 Revision ID: 0008
 Revises: 0006
@@ -56,6 +57,20 @@ def upgrade():
 
 
     _add_stamps()
+    op.create_table(
+        "signin_failures",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("occurred_at", UTC_DATETIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signin_failures")),
+    )
+    op.create_index(
+        "ix_signin_failures_key_occurred_at", "signin_failures", ["key", "occurred_at"]
+    )
+    op.create_index("ix_signin_failures_occurred_at", "signin_failures", ["occurred_at"])
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("locked_until")
+        batch.drop_column("failed_logins")
 
 
 GRANTS = ("public", "partner")
@@ -149,6 +164,14 @@ def _fill_facility_stamps():
 
 
 def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch.add_column(sa.Column("locked_until", UTC_DATETIME, nullable=True))
+    op.drop_index("ix_signin_failures_occurred_at", table_name="signin_failures")
+    op.drop_index("ix_signin_failures_key_occurred_at", table_name="signin_failures")
+    op.drop_table("signin_failures")
     with op.batch_alter_table("facilities") as batch:
         for grant in GRANTS:
             batch.drop_index(f"ix_facilities_updated_at_{grant}")
