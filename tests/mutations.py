@@ -96,8 +96,8 @@ MUTATIONS = (
         "download-unaudited",
         AUDIT,
         "humanitarian/services/sitreps.py",
-        '    record_event(\n        actor, "sitrep.download"',
-        '    False and record_event(\n        actor, "sitrep.download"',
+        '    record_event(\n        actor,\n        "sitrep.download",',
+        '    False and record_event(\n        actor,\n        "sitrep.download",',
         ("tests/api/test_sitreps.py", "tests/api/test_audit_trail.py"),
     ),
     Mutation(
