@@ -108,6 +108,7 @@ def withdraw(sitrep_id):
     """Withdraw an archived situation report with a reason (verifiers and admins)."""
     actor = _actor()
     try:
+        actor.require(Scope.verify)  # before the form is read: a viewer gets 403, not a message
         data = SitrepWithdrawalFormSchema().load(request.form)
         sitrep = withdraw_sitrep(actor, sitrep_id, data["reason"])
     except ValidationError as exc:

@@ -86,17 +86,23 @@ def test_a_sub_district_filter_widens_to_the_district_for_public_readers(client,
     assert summarize(f.actor(), SUB, None, None).incidents_total == 1
 
 
-def test_web_pages_show_the_district_to_public_users(app, placed):
+def _public_viewer(app) -> Staff:
+    """A signed-in viewer with a public grant."""
     from humanitarian.models.enums import Role
     from humanitarian.services import create_user
 
-    airbase, _ = placed
     create_user(
         Actor.system("test"), "public@field.test", "field-office-password", Role.viewer, "Field",
         max_sensitivity=Sensitivity.public,
     )  # fmt: skip
     viewer = Staff(app.test_client())
     assert viewer.login("public@field.test", "field-office-password").status_code == 302
+    return viewer
+
+
+def test_web_pages_show_the_district_to_public_users(app, placed):
+    airbase, _ = placed
+    viewer = _public_viewer(app)
     for page in (
         f"/incidents/{airbase.id}",
         "/incidents",
@@ -191,15 +197,8 @@ def test_a_public_readers_bbox_places_facilities_and_movements_by_district(clien
 
 
 def test_a_public_users_web_list_filters_by_district_centroid(app, placed):
-    from humanitarian.models.enums import Role
-    from humanitarian.services import create_user
     from humanitarian.services.areas import centroid
 
-    create_user(
-        Actor.system("test"), "public@field.test", "field-office-password", Role.viewer, "Field",
-        max_sensitivity=Sensitivity.public,
-    )  # fmt: skip
-    viewer = Staff(app.test_client())
-    assert viewer.login("public@field.test", "field-office-password").status_code == 302
+    viewer = _public_viewer(app)
     assert "Airbase taken" not in viewer.page(f"/incidents?bbox={_box(*POINT)}")
     assert "Airbase taken" in viewer.page(f"/incidents?bbox={_box(*centroid(DISTRICT))}")
