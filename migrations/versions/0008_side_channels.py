@@ -54,8 +54,6 @@ def upgrade():
         sqlite_where=sa.text("withdrawn_at IS NULL"),
         postgresql_where=sa.text("withdrawn_at IS NULL"),
     )
-
-
     _add_stamps()
     op.create_table(
         "signin_failures",
