@@ -39,7 +39,10 @@ class Config:
     RATELIMIT_PREFIX: str = "humanitarian"  # Redis key prefix, so deployments can share a Redis
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted; 0 = none.
     TRUSTED_PROXIES: int = 0
+    # Sign-in throttling (services/signin.py): failures counted over LOGIN_LOCKOUT_SECONDS, per
+    # account at an address and per address.
     LOGIN_MAX_FAILURES: int = 5
+    LOGIN_MAX_ADDRESS_FAILURES: int = 50
     LOGIN_LOCKOUT_SECONDS: int = 900
     SCHEDULER_ENABLED: bool = False
     SITREP_AREAS: str = "SY02,SY07"

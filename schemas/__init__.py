@@ -34,7 +34,14 @@ from .queries import (
     MovementQuerySchema,
     SummaryQuerySchema,
 )
-from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, SitrepRequestSchema
+from .sitreps import (
+    SitrepFormSchema,
+    SitrepOutSchema,
+    SitrepQuerySchema,
+    SitrepRequestSchema,
+    SitrepWithdrawalFormSchema,
+    SitrepWithdrawalSchema,
+)
 
 __all__ = [
     "AdminAreaQuerySchema",
@@ -58,6 +65,8 @@ __all__ = [
     "SitrepOutSchema",
     "SitrepQuerySchema",
     "SitrepRequestSchema",
+    "SitrepWithdrawalFormSchema",
+    "SitrepWithdrawalSchema",
     "SourceSchema",
     "StatusInSchema",
     "StatusOutSchema",

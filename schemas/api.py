@@ -139,6 +139,14 @@ class SitrepApiOutSchema(SitrepOutSchema):
             "(the PDF stays as published)"
         },
     )
+    withdrawal_suggested = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "for callers with the verify scope: why this standing edition may "
+            "need withdrawing (records it showed have since been raised above its audience "
+            "or retracted)"
+        },
+    )
 
 
 SitrepPageSchema = _page("SitrepPageSchema", SitrepApiOutSchema)

@@ -98,6 +98,13 @@ class LocatedOutSchema(RecordOutSchema):
     def _location_as_seen(self, data, **_):
         return self.seen.location_fields(data)
 
+    @post_dump(pass_original=True)
+    def _stamps_as_seen(self, data, record, **_):
+        """Stamps moved only by changes within the reader's grant (``ReaderView.stamps``)."""
+        for name, value in self.seen.stamps(record).items():
+            data[name] = self.fields[name].serialize(name, {name: value})
+        return data
+
 
 class IncidentOutSchema(LocatedOutSchema, RetractableOutSchema):
     revision = fields.Integer()
@@ -139,6 +146,14 @@ class IncidentRevisionSchema(ReaderSchema):
     def _snapshot_as_seen(self, data, **_):
         """Snapshots hold the stored location and link; the reader sees them as on the record."""
         data["data"] = self.seen.snapshot(data.get("data") or {})
+        return data
+
+    @post_dump(pass_collection=True, pass_original=True)
+    def _numbers_as_seen(self, data, revisions, many, **_):
+        """A history (every revision within the reader's grant) numbered as the reader sees it."""
+        if many:
+            for item, number in zip(data, self.seen.revision_numbers(revisions), strict=True):
+                item["revision"] = number
         return data
 
 

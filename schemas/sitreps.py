@@ -55,6 +55,28 @@ class SitrepFormSchema(SitrepRequestSchema):
         return data
 
 
+class SitrepWithdrawalSchema(Schema):
+    """Withdraw an archived sitrep (API body, web form)."""
+
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "why: shown with the 410 answer for its PDF and in the list"},
+    )
+
+
+class SitrepWithdrawalFormSchema(SitrepWithdrawalSchema):
+    csrf_token = fields.String(load_only=True)
+
+    @post_load
+    def _drop_token(self, data, **_):
+        data.pop("csrf_token", None)
+        return data
+
+
 class SitrepQuerySchema(Schema):
     class Meta:
         unknown = RAISE
@@ -91,3 +113,7 @@ class SitrepOutSchema(Schema):
     checksum_sha256 = fields.String()
     trigger = enum_field(SitrepTrigger)
     generated_at = UTCDateTime()
+    withdrawn_at = UTCDateTime(
+        allow_none=True, metadata={"description": "when it was withdrawn; null while it stands"}
+    )
+    withdrawal_reason = fields.String(allow_none=True)

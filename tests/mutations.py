@@ -68,6 +68,7 @@ AUDIT, COARSE, IDEM, ONCE, REVOKE, ONE = (
 BOUNDS = "boundaries (issue 20)"
 RETRACT, FEED, HOOKS = "retraction", "the change feed", "webhooks"
 CONTRACT = "the OpenAPI document and the problem vocabulary (issue 17)"
+SIDE = "side channels (issue 19)"
 
 MUTATIONS = (
     Mutation(
@@ -97,8 +98,8 @@ MUTATIONS = (
         "download-unaudited",
         AUDIT,
         "humanitarian/services/sitreps.py",
-        '    record_event(\n        actor, "sitrep.download"',
-        '    False and record_event(\n        actor, "sitrep.download"',
+        '    record_event(\n        actor,\n        "sitrep.download",',
+        '    False and record_event(\n        actor,\n        "sitrep.download",',
         ("tests/api/test_sitreps.py", "tests/api/test_audit_trail.py"),
     ),
     Mutation(
@@ -222,12 +223,85 @@ MUTATIONS = (
         ("tests/reports/test_period_end.py", "tests/api/test_sitreps.py"),
     ),
     Mutation(
-        "lockout-never-ends",
-        BOUNDS,
-        "humanitarian/services/accounts.py",
-        "    if user.locked_until and user.locked_until > now:",
-        "    if user.locked_until:",
+        "throttle-by-account-everywhere",
+        SIDE,
+        "humanitarian/services/signin.py",
+        '    where = address or "unknown"\n',
+        '    where = "everywhere"\n',
         ("tests/web/test_auth.py",),
+    ),
+    Mutation(
+        "throttle-never-ends",
+        SIDE,
+        "humanitarian/services/signin.py",
+        "SigninFailure.key == key, SigninFailure.occurred_at > since",
+        "SigninFailure.key == key",
+        ("tests/web/test_auth.py",),
+    ),
+    Mutation(
+        "public-bbox-on-stored-point",
+        SIDE,
+        "humanitarian/services/visibility.py",
+        "    if not coarsened(actor):\n        return and_(",
+        "    if True:\n        return and_(",
+        ("tests/security/test_district_level.py", "tests/security/test_filter_oracles.py"),
+    ),
+    Mutation(
+        "audit-ignores-grant",
+        SIDE,
+        "humanitarian/services/audit.py",
+        "    stmt = select(AuditEvent).where(within_grant(actor))",
+        "    stmt = select(AuditEvent)",
+        ("tests/security/test_audit_grant.py",),
+    ),
+    Mutation(
+        "audit-ignores-raised-incident",
+        SIDE,
+        "humanitarian/services/audit.py",
+        "    return and_(condition, not_(about_above))",
+        "    return condition",
+        ("tests/security/test_audit_grant.py",),
+    ),
+    Mutation(
+        "token-above-own-grant",
+        SIDE,
+        "humanitarian/services/accounts.py",
+        "    actor.require(Scope.admin)\n    actor.require_grant(max_sensitivity)",
+        "    actor.require(Scope.admin)",
+        ("tests/security/test_audit_grant.py",),
+    ),
+    Mutation(
+        "withdrawn-sitrep-served",
+        SIDE,
+        "humanitarian/services/sitreps.py",
+        "    if sitrep.withdrawn_at is not None:\n        raise Gone(",
+        "    if False:\n        raise Gone(",
+        ("tests/reports/test_withdrawal.py",),
+    ),
+    Mutation(
+        "withdrawn-sitrep-returned-again",
+        SIDE,
+        "humanitarian/services/sitreps.py",
+        "            Sitrep.withdrawn_at.is_(None),\n",
+        "",
+        ("tests/reports/test_withdrawal.py",),
+    ),
+    Mutation(
+        "hidden-status-bumps-public-stamp",
+        SIDE,
+        "humanitarian/services/visibility.py",
+        "        if grant.allows(Sensitivity(level)) and grant.allows(facility.sensitivity):",
+        "        if grant.allows(facility.sensitivity):",
+        ("tests/security/test_stamps.py", "tests/security/test_filter_oracles.py"),
+    ),
+    Mutation(
+        "hidden-revisions-counted",
+        SIDE,
+        "humanitarian/services/visibility.py",
+        "        if Sensitivity(self.actor.max_sensitivity) not in STAMPED_GRANTS:\n"
+        "            return [r.revision for r in revisions]",
+        "        if True:\n            return [r.revision for r in revisions]",
+        ("tests/security/test_stamps.py", "tests/security/test_visibility.py"),
     ),
     Mutation(
         "request-id-truncated",

@@ -8,7 +8,7 @@ import uuid
 from flask import Response, request, send_file
 from flask.views import MethodView
 
-from schemas import SitrepQuerySchema, SitrepRequestSchema
+from schemas import SitrepQuerySchema, SitrepRequestSchema, SitrepWithdrawalSchema
 from schemas.api import IdempotencyHeaderSchema, SitrepApiOutSchema, SitrepPageSchema
 
 from ..models import Sitrep, utcnow
@@ -20,6 +20,8 @@ from ..services import (
     list_sitreps,
     request_fingerprint,
     sitrep_pdf_path,
+    withdraw_sitrep,
+    withdrawal_suggestions,
 )
 from ..services.sitrep_records import retracted_counts
 from .auth import current_actor
@@ -74,7 +76,7 @@ PDF_DOC = {
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         },
         "304": {"description": "not modified (If-None-Match matched the ETag)"},
-        **errors_doc(401, 403, 404),
+        **errors_doc(401, 403, 404, 410),
     }
 }
 
@@ -96,11 +98,14 @@ class Sitreps(MethodView):
     def get(self, query):
         """List generated situation reports, newest first (editions up to your grant)."""
         cursor, limit = query.pop("cursor", None), query.pop("limit")
-        page = list_sitreps(current_actor(), limit=limit, cursor=cursor, **query)
+        actor = current_actor()
+        page = list_sitreps(actor, limit=limit, cursor=cursor, **query)
         items = SitrepApiOutSchema(many=True).dump(page.items)
         retracted = retracted_counts(s.id for s in page.items)
+        suggested = withdrawal_suggestions(actor, page.items)
         for item, sitrep in zip(items, page.items, strict=True):
             item["retracted_records"] = retracted.get(sitrep.id, 0)
+            item["withdrawal_suggested"] = suggested.get(sitrep.id)
         return json_response({"items": items, "next_cursor": page.next_cursor})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
@@ -129,6 +134,19 @@ class Sitreps(MethodView):
             response.headers["Idempotent-Replayed"] = "true"
             return response
         return _created(sitrep, "generated" if sitrep.generated_at >= started else "archived")
+
+
+@blp.route("/sitreps/<uuid:sitrep_id>/withdrawal")
+class SitrepWithdrawal(MethodView):
+    @blp.doc(**body_doc(SitrepWithdrawalSchema, description="why it is withdrawn"))
+    @blp.doc(**ok_doc(SitrepApiOutSchema, 400, 401, 403, 404))
+    def post(self, sitrep_id: uuid.UUID):
+        """Withdraw an archived sitrep (verify scope): its PDF then answers 410 with the reason."""
+        actor = current_actor()
+        actor.require(Scope.verify)
+        data = SitrepWithdrawalSchema().load(json_body())
+        sitrep = withdraw_sitrep(actor, sitrep_id, data["reason"])
+        return json_response(SitrepApiOutSchema().dump(sitrep))
 
 
 @blp.route("/sitreps/<uuid:sitrep_id>.pdf")

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models. Import from here, not from the submodules."""
 
-from .accounts import ApiToken, Organization, Source, User
+from .accounts import ApiToken, Organization, SigninFailure, Source, User
 from .base import NAMING_CONVENTION, Base, utcnow
 from .places import AdminArea
 from .records import (
@@ -39,6 +39,7 @@ __all__ = [
     "Organization",
     "PopulationMovement",
     "Report",
+    "SigninFailure",
     "RunStatus",
     "SchedulerLease",
     "Sitrep",

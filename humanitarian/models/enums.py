@@ -28,6 +28,11 @@ def sensitivities_up_to(grant: Sensitivity) -> list[Sensitivity]:
     return SENSITIVITY_ORDER[: Sensitivity(grant).rank + 1]
 
 
+def highest(*levels: Sensitivity | str) -> Sensitivity:
+    """The most sensitive of ``levels`` (what a reader must be granted to see them all)."""
+    return max((Sensitivity(s) for s in levels), key=lambda s: s.rank)
+
+
 class Verification(StrEnum):
     unverified = "unverified"
     partially_verified = "partially_verified"

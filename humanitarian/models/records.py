@@ -134,6 +134,13 @@ class Incident(_Retractable, _Tracked, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # What readers below 'restricted' are shown (``services/visibility.py``): the number of
+    # revisions made at a level their grant reaches, and when the first of them was made; null
+    # while none was. Revisions made while the incident was above their grant leave no trace.
+    revision_public: Mapped[Optional[int]] = mapped_column(Integer)
+    revision_partner: Mapped[Optional[int]] = mapped_column(Integer)
+    created_at_public: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at_partner: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     occurred_on: Mapped[date] = mapped_column(Date)
     occurred_at: Mapped[Optional[time]] = mapped_column(Time)
     date_precision: Mapped[DatePrecision] = mapped_column(
@@ -202,6 +209,11 @@ class Facility(_Tracked, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # Bumped under a row lock on every status change so concurrent writers serialise.
     status_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # ``updated_at`` as readers below 'restricted' see it: moved only by changes their grant
+    # reaches (a restricted status entry does not move the public one). Indexed: it is what
+    # their ``updated_since`` filters on.
+    updated_at_public: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    updated_at_partner: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
 
     statuses: Mapped[list[InfrastructureStatus]] = relationship(
         back_populates="facility", order_by="InfrastructureStatus.seq"

@@ -4,14 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, enum_column, new_uuid, utcnow
-from .enums import Channel
-
-# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
-BigIntPK = BigInteger().with_variant(Integer, "sqlite")
+from .base import Base, BigIntPK, UTCDateTime, enum_column, new_uuid, utcnow
+from .enums import Channel, Sensitivity
 
 
 class Report(Base):
@@ -42,7 +39,12 @@ class Report(Base):
 
 
 class AuditEvent(Base):
-    """Append-only trail. No code path updates or deletes these rows."""
+    """Append-only trail. No code path updates or deletes these rows.
+
+    ``sensitivity`` is the level of what the entry reveals: the record it concerns (for a
+    correction, the higher of before and after), a sitrep's audience, a token's or account's
+    grant, or else the acting account's grant. Readers of the trail see only the entries at or
+    below their own grant."""
 
     __tablename__ = "audit_events"
 
@@ -60,3 +62,7 @@ class AuditEvent(Base):
     request_id: Mapped[Optional[str]] = mapped_column(String(64))
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     details: Mapped[Optional[Any]] = mapped_column(JSON)
+    # Entries written before the column existed are taken as restricted: nothing says otherwise.
+    sensitivity: Mapped[Sensitivity] = mapped_column(
+        enum_column(Sensitivity, "audit_sensitivity"), server_default="restricted"
+    )

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     Unicode,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,11 +47,22 @@ class RunStatus(enum.StrEnum):
 
 class Sitrep(Base):
     """One generated situation report. The PDF lives under ``SITREP_DIR`` at ``file_path``;
-    the same area, period and audience is never generated twice (unique key)."""
+    the same area, period and audience is never generated twice while an edition of it stands
+    (a unique index over the editions not withdrawn). A withdrawn edition keeps its row and
+    file, is no longer served, and leaves room for a new one."""
 
     __tablename__ = "sitreps"
     __table_args__ = (
-        UniqueConstraint("admin_pcode", "period_start", "period_end", "audience"),
+        Index(
+            "uq_sitreps_edition",
+            "admin_pcode",
+            "period_start",
+            "period_end",
+            "audience",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
         CheckConstraint("period_end >= period_start", name="period_order"),
         Index("ix_sitreps_generated_at_id", "generated_at", "id"),
     )
@@ -71,6 +82,9 @@ class Sitrep(Base):
     generated_by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     generated_by_token_id: Mapped[Optional[uuid.UUID]] = mapped_column(ForeignKey("api_tokens.id"))
     generated_by: Mapped[str] = mapped_column(String(320), default="")
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[Optional[str]] = mapped_column(String(320))
+    withdrawal_reason: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class SitrepRecord(Base):

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, sen
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from schemas import SitrepFormSchema, SitrepQuerySchema
+from schemas import SitrepFormSchema, SitrepQuerySchema, SitrepWithdrawalFormSchema
 
 from ..models import utcnow
 from ..models.enums import Scope, sensitivities_up_to
@@ -18,6 +18,8 @@ from ..services import (
     list_sitrep_runs,
     list_sitreps,
     sitrep_pdf_path,
+    withdraw_sitrep,
+    withdrawal_suggestions,
 )
 from ..services.sitrep_records import retracted_counts
 from .blueprint import bp
@@ -51,6 +53,7 @@ def _page(actor: Actor, *, form=None, errors=None, status=200):
         areas=[a for a in list_areas() if a.level <= 2],
         audiences=sensitivities_up_to(actor.max_sensitivity),
         can_generate=Scope.verify in actor.scopes,
+        suggested=withdrawal_suggestions(actor, page.items) if page else {},
         form=form or {},
         errors=errors or {},
         query_errors=query_errors,
@@ -98,6 +101,27 @@ def generate():
         f"{'Generated' if fresh else 'Already in the archive'}: {sitrep.title} ({sitrep.audience}).",
         "success" if fresh else "info",
     )
+    return redirect(url_for("reports.index", admin_pcode=sitrep.admin_pcode))
+
+
+@bp.post("/<uuid:sitrep_id>/withdraw")
+@login_required
+def withdraw(sitrep_id):
+    """Withdraw an archived situation report with a reason (verifiers and admins)."""
+    actor = _actor()
+    try:
+        actor.require(Scope.verify)  # before the form is read: a viewer gets 403, not a message
+        data = SitrepWithdrawalFormSchema().load(request.form)
+        sitrep = withdraw_sitrep(actor, sitrep_id, data["reason"])
+    except ValidationError as exc:
+        flash(" ".join(exc.messages.get("reason", ["Give a reason."])), "error")
+        return redirect(url_for("reports.index"))
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            return render_template("reports/error.html", error=exc), exc.status
+        flash(exc.detail, "error")
+        return redirect(url_for("reports.index"))
+    flash(f"Withdrawn: {sitrep.title} ({sitrep.audience}).", "success")
     return redirect(url_for("reports.index", admin_pcode=sitrep.admin_pcode))
 
 

@@ -95,6 +95,7 @@ from .movements import (
     set_movement_verification,
 )
 from .reports import Replay, open_report, request_fingerprint
+from .sitrep_withdrawal import withdraw_sitrep, withdrawal_suggestions
 from .sitreps import (
     SitrepFailed,
     generate_sitrep,
@@ -186,4 +187,6 @@ __all__ = [
     "summarize",
     "token_from_secret",
     "with_current_status",
+    "withdraw_sitrep",
+    "withdrawal_suggestions",
 ]

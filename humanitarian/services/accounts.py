@@ -16,6 +16,7 @@ from ..models.enums import Role, Scope, Sensitivity, SourceType
 from .actors import Actor
 from .audit import audit, record_event
 from .errors import BusinessRuleError, NotAuthenticated, NotFound
+from .signin import note_signin_failure, note_signin_success, signin_throttled
 
 TOKEN_PREFIX = "hum_"
 
@@ -60,8 +61,11 @@ def create_user(
     max_sensitivity: Optional[Sensitivity] = None,
 ) -> User:
     """Create a staff account. Admins and verifiers default to a partner grant; restricted
-    access is never implied and must be granted explicitly."""
+    access is never implied and must be granted explicitly, and only by someone who has it:
+    nobody grants more than their own access."""
     actor.require(Scope.admin)
+    grant = Sensitivity(max_sensitivity or Sensitivity.partner)
+    actor.require_grant(grant)
     email = email.strip().lower()
     if len(password) < 10:
         raise BusinessRuleError(
@@ -75,37 +79,57 @@ def create_user(
         name=name,
         password_hash=generate_password_hash(password),
         role=Role(role),
-        max_sensitivity=max_sensitivity or Sensitivity.partner,
+        max_sensitivity=grant,
         organization_id=org.id,
     )
     db.session.add(user)
     db.session.flush()
-    audit(actor, "user.create", "user", user.id, details={"email": email, "role": str(role)})
+    audit(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        details={"email": email, "role": str(role), "max_sensitivity": str(grant)},
+        sensitivity=grant,
+    )
     db.session.commit()
     return user
 
 
-def authenticate(
-    email: str, password: str, *, max_failures: int, lockout: timedelta, actor: Actor
-) -> User:
-    """Check a password. Repeated failures lock the account for a while."""
-    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
-    now = utcnow()
-    if user is None or not user.active:
-        record_event(actor, "login.failed", "user", None, details={"email": email[:320]})
+def authenticate(email: str, password: str, *, actor: Actor) -> User:
+    """Check a password from ``actor.ip``. Repeated failures throttle that address (for the
+    account, or for every account: ``services/signin.py``), never the account everywhere."""
+    email = email.strip().lower()
+    public = Sensitivity.public  # sign-in entries concern accounts, not records
+    if signin_throttled(email, actor.ip):
+        record_event(
+            actor,
+            "login.throttled",
+            "user",
+            None,
+            details={"email": email[:320]},
+            sensitivity=public,
+        )
+        raise NotAuthenticated("too many failed attempts from your address; try again later")
+    user = db.session.scalars(select(User).where(User.email == email)).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        note_signin_failure(email, actor.ip)
+        record_event(
+            actor,
+            "login.failed",
+            "user",
+            user.id if user is not None else None,
+            details={"email": email[:320]},
+            sensitivity=public,
+        )
         raise NotAuthenticated("wrong email or password")
-    if user.locked_until and user.locked_until > now:
-        record_event(actor, "login.locked", "user", user.id)
-        raise NotAuthenticated("too many failed attempts; try again later")
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-        record_event(actor, "login.failed", "user", user.id)
-        raise NotAuthenticated("wrong email or password")
-    user.failed_logins, user.locked_until = 0, None
+    note_signin_success(email, actor.ip)
     record_event(
-        Actor.for_user(user, request_id=actor.request_id, ip=actor.ip), "login", "user", user.id
+        Actor.for_user(user, request_id=actor.request_id, ip=actor.ip),
+        "login",
+        "user",
+        user.id,
+        sensitivity=public,
     )
     return user
 
@@ -119,8 +143,10 @@ def create_token(
     name: str = "",
     expires_at: Optional[datetime] = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token. The secret is returned once and only its hash is stored."""
+    """Issue a token. The secret is returned once and only its hash is stored. Nobody issues a
+    token reaching further than their own access."""
     actor.require(Scope.admin)
+    actor.require_grant(max_sensitivity)
     if not scopes:
         raise BusinessRuleError("no scopes", errors={"scopes": ["Give at least one scope."]})
     org = ensure_organization(org_name)
@@ -143,6 +169,7 @@ def create_token(
         "api_token",
         token.id,
         details={"scopes": token.scopes, "max_sensitivity": str(token.max_sensitivity)},
+        sensitivity=token.max_sensitivity,
     )
     db.session.commit()
     return token, secret
@@ -151,11 +178,11 @@ def create_token(
 def revoke_token(actor: Actor, token_id) -> ApiToken:
     actor.require(Scope.admin)
     token = db.session.get(ApiToken, token_id)
-    if token is None:
+    if token is None or not actor.can_see(token.max_sensitivity):
         raise NotFound("no such token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit(actor, "token.revoke", "api_token", token.id)
+        audit(actor, "token.revoke", "api_token", token.id, sensitivity=token.max_sensitivity)
         db.session.commit()
     return token
 
@@ -193,6 +220,13 @@ def record_token_use(
     )
     if not result.rowcount:
         return False
-    audit(actor, "token.use", "api_token", token.id, details=details)
+    audit(
+        actor,
+        "token.use",
+        "api_token",
+        token.id,
+        details=details,
+        sensitivity=token.max_sensitivity,
+    )
     db.session.commit()
     return True

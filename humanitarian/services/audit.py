@@ -4,6 +4,11 @@
 Rows are only ever added: no code path updates or deletes them, and the database refuses it
 too (``models/guards.py``). Reading the trail needs the ``admin`` scope and is itself recorded
 (``audit.read``).
+
+Each entry carries the sensitivity of what it reveals (``AuditEvent.sensitivity``), and a reader
+sees only the entries within their grant, and none about an incident now above it (a
+correction may raise one): an admin with a public grant must not learn of restricted records,
+correction reasons, hidden status entries or restricted sitrep editions from the trail.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ from datetime import datetime
 from typing import Any, Optional
 
 from flask import g, has_request_context
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, not_, select, type_coerce
 
 from ..extensions import db
-from ..models import ApiToken, AuditEvent, Organization, Report, User
-from ..models.enums import Scope, Sensitivity
+from ..models import ApiToken, AuditEvent, Incident, Organization, Report, User
+from ..models.enums import Scope, Sensitivity, sensitivities_up_to
 from .actors import Actor
 from .common import decode_cursor, encode_cursor
 from .errors import InvalidCursor
@@ -34,7 +39,10 @@ def audit(
     *,
     report: Optional[Report] = None,
     details: Optional[dict] = None,
+    sensitivity: Optional[Sensitivity | str] = None,
 ) -> AuditEvent:
+    """Add an entry to the caller's transaction. ``sensitivity`` is the level of what the entry
+    reveals (the record's, for an entry about one); without it, the actor's own grant."""
     event = AuditEvent(
         action=action,
         entity_type=entity_type,
@@ -46,6 +54,7 @@ def audit(
         request_id=actor.request_id,
         ip=actor.ip,
         details=details,
+        sensitivity=Sensitivity(sensitivity or actor.max_sensitivity),
     )
     db.session.add(event)
     return event
@@ -74,7 +83,13 @@ def record_restricted_views(
             return
         seen.add(key)
     for entity_id in ids:
-        audit(actor, action or f"{entity_type}.view_restricted", entity_type, entity_id)
+        audit(
+            actor,
+            action or f"{entity_type}.view_restricted",
+            entity_type,
+            entity_id,
+            sensitivity=Sensitivity.restricted,
+        )
     # Commit without expiring what the caller just loaded: it is about to be shown, and
     # expired rows would each be fetched again.
     session = db.session()
@@ -117,7 +132,7 @@ def audit_select(actor: Actor, filters: AuditFilter, *, export: bool = False) ->
         None,
         details={"filters": filters.describe(), "export": export},
     )
-    stmt = select(AuditEvent)
+    stmt = select(AuditEvent).where(within_grant(actor))
     f = filters
     if f.actions:
         stmt = stmt.where(AuditEvent.action.in_(f.actions))
@@ -135,6 +150,31 @@ def audit_select(actor: Actor, filters: AuditFilter, *, export: bool = False) ->
         stmt = stmt.where(AuditEvent.occurred_at <= f.until)
     # Ids grow with every insert, so id order is arrival order and a strict keyset.
     return stmt.order_by(AuditEvent.id.desc())
+
+
+def within_grant(actor: Actor) -> ColumnElement[bool]:
+    """Entries the actor may read: at or below their grant, and not about an incident that is
+    above it now (an entry written while the incident was public stays about that incident)."""
+    allowed = sensitivities_up_to(actor.max_sensitivity)
+    condition = AuditEvent.sensitivity.in_(allowed)
+    if actor.max_sensitivity == Sensitivity.restricted:
+        return condition
+    above = select(_uuid_text(Incident.id)).where(Incident.sensitivity.not_in(allowed))
+    about_above = and_(
+        func.coalesce(AuditEvent.entity_type, "") == "incident",
+        func.coalesce(AuditEvent.entity_id, "").in_(above),
+    )
+    return and_(condition, not_(about_above))
+
+
+def _uuid_text(column) -> ColumnElement[str]:
+    """A UUID column as the text ``str(uuid)`` gives, which is how ``entity_id`` stores it:
+    PostgreSQL casts its native type so; SQLite stores 32 hex digits without the hyphens."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(column, String)
+    raw = type_coerce(column, String)
+    parts = [func.substr(raw, start, size) for start, size in ((1, 8), (9, 4), (13, 4), (17, 4))]
+    return parts[0] + "-" + parts[1] + "-" + parts[2] + "-" + parts[3] + "-" + func.substr(raw, 21)
 
 
 def audit_export_select(actor: Actor, filters: AuditFilter) -> Select:
@@ -168,9 +208,8 @@ def _cursor_id(cursor: str) -> int:
 def audit_actions(actor: Actor) -> list[str]:
     """Every action name in the trail (for filter choices)."""
     actor.require(Scope.admin)
-    return list(
-        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    )
+    stmt = select(AuditEvent.action).where(within_grant(actor)).distinct()
+    return list(db.session.scalars(stmt.order_by(AuditEvent.action)))
 
 
 def audit_actor_labels(actor: Actor, events: list[AuditEvent]) -> dict[str, str]:

@@ -73,3 +73,10 @@ class InvalidCursor(ServiceError):
 
     def __init__(self, detail: str = "the cursor is not one this server issued", errors=None):
         super().__init__(detail, errors or {"cursor": [detail[:1].upper() + detail[1:] + "."]})
+
+
+class Gone(ServiceError):
+    """It existed and was taken down on purpose (a withdrawn sitrep); the detail says why."""
+
+    status = 410
+    title = "Gone"

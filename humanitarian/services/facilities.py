@@ -11,18 +11,27 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, Report, utcnow
-from ..models.enums import Scope, Verification
+from ..models.enums import Scope, Verification, highest
 from .actors import Actor
 from .audit import audit, record_restricted_views
 from .changes import note_change
 from .common import load_sources, parse_uuid
 from .errors import BusinessRuleError, NotFound
-from .filters import Page, RecordFilter, apply_bbox, start_of
+from .filters import Page, RecordFilter, start_of
 from .inputs import FacilityInput, StatusInput
 from .locate import resolve_location
 from .records import Keyset, keyset_page, set_verification
 from .reports import open_report
-from .visibility import area_filter, may_open, sees_retracted, shown, visible
+from .visibility import (
+    area_filter,
+    bbox_filter,
+    may_open,
+    sees_retracted,
+    shown,
+    stamp_facility,
+    updated_column,
+    visible,
+)
 
 FACILITY_ORDER = Keyset((Facility.name, Facility.id), (str, uuid.UUID))
 
@@ -53,10 +62,19 @@ def create_facility(
         report_id=report.id,
         status_seq=0,
     )
+    facility.created_at = utcnow()
+    stamp_facility(facility, facility.sensitivity, facility.created_at)
     db.session.add(facility)
     report.record_count += 1
     db.session.flush()
-    audit(actor, "facility.create", "facility", facility.id, report=report)
+    audit(
+        actor,
+        "facility.create",
+        "facility",
+        facility.id,
+        report=report,
+        sensitivity=facility.sensitivity,
+    )
     note_change(facility, "created", report_id=report.id)
     return facility
 
@@ -116,7 +134,8 @@ def set_infrastructure_status(
         report_id=report.id,
     )
     entry.sources = load_sources(data.source_ids)
-    facility.updated_at = utcnow()
+    entry.created_at = entry.updated_at = utcnow()
+    stamp_facility(facility, entry.sensitivity, entry.created_at)
     db.session.add(entry)
     report.record_count += 1
     db.session.flush()
@@ -127,6 +146,7 @@ def set_infrastructure_status(
         facility.id,
         report=report,
         details={"status": str(data.status), "status_id": str(entry.id)},
+        sensitivity=highest(facility.sensitivity, entry.sensitivity),
     )
     note_change(entry, "status_added", report_id=report.id)
     return entry
@@ -139,7 +159,12 @@ def set_status_verification(
     actor.require(Scope.verify)
     entry = status_entry(actor, status_id)
     return set_verification(
-        actor, entry, verification, action="status.verify", entity_type="infrastructure_status"
+        actor,
+        entry,
+        verification,
+        action="status.verify",
+        entity_type="infrastructure_status",
+        sensitivity=highest(entry.sensitivity, entry.facility.sensitivity),
     )
 
 
@@ -214,7 +239,7 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
     if filters.name:
         stmt = stmt.where(_name_contains(filters.name))
     if filters.updated_since:
-        stmt = stmt.where(Facility.updated_at >= filters.updated_since)
+        stmt = stmt.where(updated_column(actor, Facility) >= filters.updated_since)
     if filters.verifications:
         stmt = stmt.where(Facility.verification.in_(filters.verifications))
     if filters.since or filters.until:
@@ -226,7 +251,9 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
             .with_only_columns(InfrastructureStatus.facility_id)
         )
         stmt = stmt.where(Facility.id.in_(current))
-    return apply_bbox(stmt, Facility, filters.bbox)
+    if filters.bbox is not None:
+        stmt = stmt.where(bbox_filter(actor, Facility, filters.bbox))
+    return stmt
 
 
 def _name_contains(text: str):

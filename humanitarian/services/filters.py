@@ -38,15 +38,6 @@ class Page:
     next_cursor: Optional[str]
 
 
-def apply_bbox(stmt, model, bbox: Optional[BBox]):
-    if bbox is None:
-        return stmt
-    return stmt.where(
-        model.longitude.between(bbox.min_lon, bbox.max_lon),
-        model.latitude.between(bbox.min_lat, bbox.max_lat),
-    )
-
-
 def start_of(day: date, plus_days: int = 0) -> datetime:
     """Midnight UTC at the start of ``day`` (+ ``plus_days``), for inclusive date bounds on timestamps."""
     return datetime.combine(day + timedelta(days=plus_days), time.min, tzinfo=UTC)

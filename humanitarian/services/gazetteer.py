@@ -17,7 +17,7 @@ from sqlalchemy.orm import undefer
 
 from ..extensions import db
 from ..models import AdminArea, Base, utcnow
-from ..models.enums import Scope
+from ..models.enums import Scope, Sensitivity
 from .actors import Actor
 from .audit import audit
 from .cod import SHIPPED, CodArea, read_cod
@@ -52,6 +52,7 @@ def load_areas(actor: Actor, directory: str | Path) -> LoadResult:
             "admin_areas",
             None,
             report=report,
+            sensitivity=Sensitivity.public,  # reference data, published as it is
             details={
                 "directory": Path(directory).name,
                 "added": result.added,

@@ -13,18 +13,24 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, Incident, IncidentRevision, Report, utcnow
-from ..models.enums import EVENT_TAXONOMY, Scope, Verification
+from ..models.enums import EVENT_TAXONOMY, Scope, Verification, highest
 from .actors import Actor
 from .audit import audit
 from .changes import note_change
 from .common import load_sources
 from .errors import BusinessRuleError, NotFound
-from .filters import Page, RecordFilter, apply_bbox
+from .filters import Page, RecordFilter
 from .inputs import IncidentInput, Location
 from .locate import resolve_location
 from .records import Keyset, get_visible, keyset_page
 from .reports import open_report
-from .visibility import area_filter, visible
+from .visibility import (
+    area_filter,
+    bbox_filter,
+    stamp_incident_revision,
+    updated_column,
+    visible,
+)
 
 INCIDENT_ORDER = Keyset(
     (Incident.occurred_on, Incident.id), (date.fromisoformat, uuid.UUID), descending=True
@@ -102,6 +108,7 @@ def _add_revision(actor, incident, data, report, reason) -> None:
             report_id=report.id,
             author_user_id=actor.user_id,
             author_token_id=actor.token_id,
+            created_at=incident.updated_at,  # the same instant as the stamps it moves
         )
     )
 
@@ -127,12 +134,20 @@ def record_incident(
         updated_at=now,
     )
     _apply(incident, data)
+    stamp_incident_revision(incident, now)
     # No flush per record: the report's commit writes a whole batch in a few multi-row
     # INSERTs instead of several round trips per record (bench/results.md).
     db.session.add(incident)
     _add_revision(actor, incident, data, report, None)
     report.record_count += 1
-    audit(actor, "incident.create", "incident", incident.id, report=report)
+    audit(
+        actor,
+        "incident.create",
+        "incident",
+        incident.id,
+        report=report,
+        sensitivity=incident.sensitivity,
+    )
     note_change(incident, "created", report_id=report.id)
     return incident
 
@@ -172,6 +187,7 @@ def correct_incident(
     incident.revision = previous + 1
     incident.report_id = report.id
     incident.updated_at = utcnow()
+    stamp_incident_revision(incident, incident.updated_at)
     _add_revision(actor, incident, data, report, reason.strip())
     report.record_count += 1
     audit(
@@ -181,6 +197,7 @@ def correct_incident(
         incident.id,
         report=report,
         details={"revision": incident.revision, "reason": reason.strip()},
+        sensitivity=highest(was, incident.sensitivity),
     )
     note_change(incident, change, report_id=report.id, was=was)
     return incident
@@ -240,7 +257,8 @@ def get_incident(actor: Actor, incident_id) -> Incident:
 
 def incident_revisions(actor: Actor, incident_id) -> list[IncidentRevision]:
     """The history the actor may see: a revision recorded at a sensitivity above the actor's
-    grant (before the record was made more public) is left out."""
+    grant (before the record was made more public) is left out, and the numbers the reader
+    is shown count only the others (``ReaderView.revision_numbers``)."""
     revisions = get_incident(actor, incident_id).revisions
     return [r for r in revisions if actor.can_see(r.data.get("sensitivity", "restricted"))]
 
@@ -257,7 +275,7 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     if f.until:
         stmt = stmt.where(Incident.occurred_on <= f.until)
     if f.updated_since:
-        stmt = stmt.where(Incident.updated_at >= f.updated_since)
+        stmt = stmt.where(updated_column(actor, Incident) >= f.updated_since)
     for column, values in (
         (Incident.event_type, f.event_types),
         (Incident.sub_event_type, f.sub_event_types),
@@ -266,7 +284,9 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     ):
         if values:
             stmt = stmt.where(column.in_(values))
-    return apply_bbox(stmt, Incident, f.bbox)
+    if f.bbox is not None:
+        stmt = stmt.where(bbox_filter(actor, Incident, f.bbox))
+    return stmt
 
 
 def incident_export_select(actor: Actor, filters: RecordFilter) -> Select:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AdminArea, PopulationMovement, Report
+from ..models import PopulationMovement, Report
 from ..models.enums import Scope, Verification
 from .actors import Actor
 from .areas import existing_pcodes
@@ -18,11 +18,11 @@ from .audit import audit
 from .changes import note_change
 from .common import load_sources
 from .errors import InvalidInput
-from .filters import BBox, Page, RecordFilter
+from .filters import Page, RecordFilter
 from .inputs import MovementInput
 from .records import Keyset, get_visible, keyset_page, set_verification
 from .reports import open_report
-from .visibility import area_filter, visible
+from .visibility import area_filter, areas_in_bbox, updated_column, visible
 
 MOVEMENT_ORDER = Keyset(
     (PopulationMovement.period_start, PopulationMovement.id),
@@ -79,7 +79,14 @@ def record_movement(
     db.session.add(movement)
     report.record_count += 1
     db.session.flush()
-    audit(actor, "movement.create", "movement", movement.id, report=report)
+    audit(
+        actor,
+        "movement.create",
+        "movement",
+        movement.id,
+        report=report,
+        sensitivity=movement.sensitivity,
+    )
     note_change(movement, "created", report_id=report.id)
     return movement
 
@@ -98,7 +105,8 @@ def set_movement_verification(actor: Actor, movement_id, verification: Verificat
 
 def movement_select(actor: Actor, filters: RecordFilter) -> Select:
     """Movements touching the area (as origin or destination) that overlap the period;
-    ``bbox`` matches an origin or destination whose centroid lies inside it."""
+    ``bbox`` matches an origin or destination whose centroid (as the reader is shown the area)
+    lies inside it: movements have no coordinates of their own."""
     actor.require(Scope.read)
     M = PopulationMovement
     stmt = visible(select(M), M, actor)
@@ -115,23 +123,15 @@ def movement_select(actor: Actor, filters: RecordFilter) -> Select:
     if f.until:
         stmt = stmt.where(M.period_start <= f.until)
     if f.updated_since:
-        stmt = stmt.where(M.updated_at >= f.updated_since)
+        stmt = stmt.where(updated_column(actor, M) >= f.updated_since)
     if f.movement_types:
         stmt = stmt.where(M.movement_type.in_(f.movement_types))
     if f.verifications:
         stmt = stmt.where(M.verification.in_(f.verifications))
     if f.bbox is not None:
-        inside = _areas_in_bbox(f.bbox)
+        inside = areas_in_bbox(actor, f.bbox)
         stmt = stmt.where(or_(M.origin_pcode.in_(inside), M.destination_pcode.in_(inside)))
     return stmt
-
-
-def _areas_in_bbox(bbox: BBox) -> Select:
-    """Movements have no coordinates of their own; their areas' centroids place them."""
-    return select(AdminArea.pcode).where(
-        AdminArea.centroid_lon.between(bbox.min_lon, bbox.max_lon),
-        AdminArea.centroid_lat.between(bbox.min_lat, bbox.max_lat),
-    )
 
 
 def movement_export_select(actor: Actor, filters: RecordFilter) -> Select:

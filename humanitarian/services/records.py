@@ -11,8 +11,8 @@ from typing import Any, Optional
 from sqlalchemy import Select, tuple_
 
 from ..extensions import db
-from ..models import utcnow
-from ..models.enums import Scope, Verification
+from ..models import Facility, utcnow
+from ..models.enums import Scope, Sensitivity, Verification
 from .actors import Actor
 from .audit import audit, record_restricted_views
 from .changes import note_change
@@ -20,7 +20,7 @@ from .common import decode_cursor, encode_cursor, parse_uuid
 from .errors import InvalidCursor, NotFound
 from .filters import Page
 from .reports import open_report
-from .visibility import may_open
+from .visibility import may_open, stamp_facility
 
 
 @dataclass(frozen=True)
@@ -87,17 +87,27 @@ def get_visible(actor: Actor, model: type, record_id: Any, entity_type: str) -> 
 
 
 def set_verification(
-    actor: Actor, record: Any, verification: Verification, *, action: str, entity_type: str
+    actor: Actor,
+    record: Any,
+    verification: Verification,
+    *,
+    action: str,
+    entity_type: str,
+    sensitivity: Optional[Sensitivity] = None,
 ) -> Any:
     """Verification of a record without revisions is workflow state, not history: it is
-    updated in place, and the change audited with what it was before."""
+    updated in place, and the change audited with what it was before (at ``sensitivity``,
+    by default the record's own)."""
     actor.require(Scope.verify)
     if record.retracted_at is not None:
         raise NotFound(f"no such {entity_type}")
     with open_report(actor) as report:
         before = record.verification
         record.verification = Verification(verification)
-        record.updated_at = utcnow()
+        if isinstance(record, Facility):
+            stamp_facility(record, record.sensitivity, utcnow())
+        else:
+            record.updated_at = utcnow()
         audit(
             actor,
             action,
@@ -105,6 +115,7 @@ def set_verification(
             record.id,
             report=report,
             details={"from": str(before), "to": str(record.verification)},
+            sensitivity=sensitivity or record.sensitivity,
         )
         note_change(record, "verified", report_id=report.id)
     return record

@@ -30,7 +30,7 @@ from .actors import Actor
 from .areas import require_area
 from .audit import audit, record_event
 from .common import decode_cursor, encode_cursor, parse_uuid
-from .errors import BusinessRuleError, Conflict, InvalidCursor, NotFound, ServiceError
+from .errors import BusinessRuleError, Conflict, Gone, InvalidCursor, NotFound, ServiceError
 from .filters import Page
 from .reports import Replay, check_replay, open_report
 from .sitrep_content import build_content, reader_for, render
@@ -93,8 +93,10 @@ def _today() -> date:
 
 
 def find_sitrep(key: SitrepKey) -> Optional[Sitrep]:
+    """The standing edition for the key (a withdrawn one is not asked for again)."""
     return db.session.scalars(
         select(Sitrep).where(
+            Sitrep.withdrawn_at.is_(None),
             Sitrep.admin_pcode == key.admin_pcode,
             Sitrep.period_start == key.period_start,
             Sitrep.period_end == key.period_end,
@@ -224,6 +226,7 @@ def _generate(
                     "audience": str(key.audience),
                     "trigger": str(run.trigger),
                 },
+                sensitivity=key.audience,
             )
             db.session.flush()
             # Last step before the commit: a row is never committed without its file.
@@ -385,6 +388,11 @@ def list_sitreps(
 def get_sitrep(actor: Actor, sitrep_id) -> Sitrep:
     """One sitrep's metadata; 404 when its audience is above the actor's grant."""
     actor.require(Scope.read)
+    return sitrep_within_grant(actor, sitrep_id)
+
+
+def sitrep_within_grant(actor: Actor, sitrep_id) -> Sitrep:
+    """The sitrep, whatever the scope asked for; 404 when its audience is above the grant."""
     uid = parse_uuid(sitrep_id)
     sitrep = db.session.get(Sitrep, uid) if uid else None
     if sitrep is None or not actor.can_see(sitrep.audience):
@@ -395,13 +403,20 @@ def get_sitrep(actor: Actor, sitrep_id) -> Sitrep:
 def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
     """The archived PDF, checked against its checksum; the download is audited as an export."""
     sitrep = get_sitrep(actor, sitrep_id)
+    if sitrep.withdrawn_at is not None:
+        raise Gone(f"this sitrep was withdrawn: {sitrep.withdrawal_reason}")
     path = sitrep_files.archive_root() / sitrep.file_path
     if not path.is_file():
         raise ArchiveError(f"the PDF of sitrep {sitrep.id} is missing from the archive")
     if hashlib.sha256(path.read_bytes()).hexdigest() != sitrep.checksum_sha256:
         raise ArchiveError(f"the PDF of sitrep {sitrep.id} does not match its checksum")
     record_event(
-        actor, "sitrep.download", "sitrep", sitrep.id, details={"audience": str(sitrep.audience)}
+        actor,
+        "sitrep.download",
+        "sitrep",
+        sitrep.id,
+        details={"audience": str(sitrep.audience)},
+        sensitivity=sitrep.audience,
     )
     return path
 

@@ -1,9 +1,7 @@
-"""Signing in and out. Passwords are checked by the accounts service, which also locks an
-account after repeated failures and writes the audit trail."""
+"""Signing in and out. Passwords are checked by the accounts service, which also throttles
+repeated failures by address (``services/signin.py``) and writes the audit trail."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -37,8 +35,6 @@ def login():
             user = authenticate(
                 email,
                 request.form.get("password", ""),
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lockout=timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"]),
                 actor=Actor.anonymous(
                     channel=Channel.web, request_id=g.get("request_id"), ip=request.remote_addr
                 ),

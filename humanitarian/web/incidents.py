@@ -12,6 +12,7 @@ from ..kinds import INCIDENTS
 from ..models.enums import DatePrecision, Scope
 from ..services import (
     NotFound,
+    ReaderView,
     correct_incident,
     get_facility,
     get_incident,
@@ -98,9 +99,10 @@ def _history(revisions) -> list[dict]:
     them (a public user's locations coarsened, links above the grant left out)."""
     out, previous = [], None
     snapshots = snapshots_as_seen([r.data or {} for r in revisions])
-    for rev, data in zip(revisions, snapshots, strict=True):
+    numbers = ReaderView(current_actor()).revision_numbers(revisions)
+    for rev, data, number in zip(revisions, snapshots, numbers, strict=True):
         changed = [] if previous is None else _changed(previous, data)
-        out.append({"revision": rev, "data": data, "changed": changed})
+        out.append({"revision": rev, "number": number, "data": data, "changed": changed})
         previous = data
     return list(reversed(out))
 

@@ -101,6 +101,10 @@ def verified(_level: str) -> dict:
     return {"verification": "verified"}
 
 
+def withdrawal(_level: str | None) -> dict:
+    return {"reason": "a record in it was raised to restricted"}
+
+
 def unknown_login(_level: str | None) -> dict:
     return {"email": "nobody@access.test", "password": "not-a-password"}
 
@@ -166,7 +170,7 @@ def missing_hook(path: str) -> str:
 
 
 REVIEW_TARGETS = tuple(t for kind in REVIEW_PATHS for t in records(kind))
-INCIDENTS, FACILITIES = records("incident"), records("facility")
+INCIDENTS, FACILITIES, SITREPS = records("incident"), records("facility"), records("sitrep")
 EDITIONS = bodies("public", "restricted")
 APPEND, FORM_SAVED = api("append", 201), web("append", 303)
 GENERATED = frozenset({200, 201, 202})
@@ -192,7 +196,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("GET", f"{V1}/summary", api("read")),
     Row("GET", f"{V1}/sitreps", api("read")),
-    Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), records("sitrep")),
+    Row("GET", f"{V1}/sitreps/<id>.pdf", api("read"), SITREPS),
     Row("GET", f"{V1}/audit", api("admin")),
     Row("GET", f"{V1}/changes", api("read")),
     Row("GET", f"{V1}/webhooks", api("admin")),
@@ -226,6 +230,7 @@ ROWS: tuple[Row, ...] = (
         body=lambda _level: {},
         url=missing_hook("/deliveries"),
     ),
+    Row("POST", f"{V1}/sitreps/<id>/withdrawal", api("verify"), SITREPS, withdrawal),
     # Web pages: reading
     Row("GET", "/", web()),
     Row("GET", "/incidents", web()),
@@ -237,7 +242,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/lookup/areas.json", web(), url="/lookup/areas.json?q=Idleb"),
     Row("GET", "/lookup/facilities.json", web(), url="/lookup/facilities.json?q=school"),
     Row("GET", "/sitreps/", web()),
-    Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
+    Row("GET", "/sitreps/<id>.pdf", web(), SITREPS),
     Row("GET", "/admin/audit", web("admin")),
     Row("GET", "/admin/webhooks", web("admin")),
     Row("GET", "/admin/webhooks/<id>", web("admin", 404), url=f"/admin/webhooks/{MISSING_ID}"),
@@ -271,6 +276,7 @@ ROWS: tuple[Row, ...] = (
         )
         for action in ("redeliver", "delete")
     ),
+    Row("POST", "/sitreps/<id>/withdraw", web("verify", 302), SITREPS, withdrawal),
     # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
     Row("GET", "/login", login_page),
     Row("POST", "/login", everyone(401), body=unknown_login),

@@ -86,17 +86,23 @@ def test_a_sub_district_filter_widens_to_the_district_for_public_readers(client,
     assert summarize(f.actor(), SUB, None, None).incidents_total == 1
 
 
-def test_web_pages_show_the_district_to_public_users(app, placed):
+def _public_viewer(app) -> Staff:
+    """A signed-in viewer with a public grant."""
     from humanitarian.models.enums import Role
     from humanitarian.services import create_user
 
-    airbase, _ = placed
     create_user(
         Actor.system("test"), "public@field.test", "field-office-password", Role.viewer, "Field",
         max_sensitivity=Sensitivity.public,
     )  # fmt: skip
     viewer = Staff(app.test_client())
     assert viewer.login("public@field.test", "field-office-password").status_code == 302
+    return viewer
+
+
+def test_web_pages_show_the_district_to_public_users(app, placed):
+    airbase, _ = placed
+    viewer = _public_viewer(app)
     for page in (
         f"/incidents/{airbase.id}",
         "/incidents",
@@ -138,3 +144,61 @@ def test_hxl_public_rows_parse(client, placed):
     assert first["#adm2+code"] == DISTRICT and first["#adm3+code"] == ""
     assert "admin3_pcode" in header
     json.dumps(first)
+
+
+def _box(lat: float, lon: float, half: float = 0.01) -> str:
+    return f"{lon - half},{lat - half},{lon + half},{lat + half}"
+
+
+def _listed(client, resource: str, bbox: str, headers=None, fmt: str = "json") -> set[str]:
+    answer = client.get(f"/api/v1/{resource}?bbox={bbox}&format={fmt}", headers=headers or {})
+    assert answer.status_code == 200
+    if fmt == "geojson":
+        return {f["id"] for f in answer.get_json()["features"]}
+    if fmt == "csv":
+        return {row["id"] for row in csv.DictReader(io.StringIO(answer.get_data(as_text=True)))}
+    return {i["id"] for i in answer.get_json()["items"]}
+
+
+def test_a_public_readers_bbox_tests_the_district_centroid(client, placed):
+    """The true point of a public incident cannot be found by bounding boxes: for public
+    readers a box around it is empty, a box around the district's centroid finds it."""
+    from humanitarian.services.areas import centroid
+
+    airbase, city = placed
+    both = {str(airbase.id), str(city.id)}
+    around_point, around_centre = _box(*POINT), _box(*centroid(DISTRICT))
+    for fmt in ("json", "csv", "geojson"):
+        for headers in ({}, _token(Sensitivity.public)):
+            assert _listed(client, "incidents", around_point, headers, fmt) == set(), fmt
+            assert _listed(client, "incidents", around_centre, headers, fmt) == both, fmt
+        partner = _token(Sensitivity.partner)
+        assert _listed(client, "incidents", around_point, partner, fmt) == {str(airbase.id)}
+        assert _listed(client, "incidents", around_centre, partner, fmt) == set()
+
+
+def test_a_public_readers_bbox_places_facilities_and_movements_by_district(client, placed):
+    from humanitarian.services import create_facility
+    from humanitarian.services.areas import centroid
+
+    depot = create_facility(
+        Actor.system("test"), f.facility(name="Depot", location=f.Location(SUB, *POINT, 1))
+    )
+    around_point, around_centre = _box(*POINT), _box(*centroid(DISTRICT))
+    assert _listed(client, "facilities", around_point) == set()
+    assert _listed(client, "facilities", around_centre) == {str(depot.id)}
+    partner = _token(Sensitivity.partner)
+    assert _listed(client, "facilities", around_point, partner) == {str(depot.id)}
+    # The movement runs between two sub-districts; public readers are shown the district.
+    around_sub = _box(*centroid(SUB))
+    assert len(_listed(client, "movements", around_sub, partner)) == 1
+    assert _listed(client, "movements", around_sub) == set()
+    assert len(_listed(client, "movements", around_centre)) == 1
+
+
+def test_a_public_users_web_list_filters_by_district_centroid(app, placed):
+    from humanitarian.services.areas import centroid
+
+    viewer = _public_viewer(app)
+    assert "Airbase taken" not in viewer.page(f"/incidents?bbox={_box(*POINT)}")
+    assert "Airbase taken" in viewer.page(f"/incidents?bbox={_box(*centroid(DISTRICT))}")

@@ -216,13 +216,19 @@ def _seed_callers(app: Flask, world: World) -> None:
         client.start()
 
 
+def seed_sitreps(world: World) -> None:
+    """One sitrep per edition (generating them takes a while: only where a test needs them)."""
+    for s in SENSITIVITIES:
+        world.sitreps[s] = generate_sitrep(SYSTEM, AREA, *PERIOD, s).id
+    db.session.commit()
+
+
 def seed_world(app: Flask, *, sitreps: bool = True) -> World:
     """Records, callers (signed in, with CSRF tokens) and, if asked, one sitrep per edition."""
     world = World()
     _seed_records(world)
     if sitreps:
-        for s in SENSITIVITIES:
-            world.sitreps[s] = generate_sitrep(SYSTEM, AREA, *PERIOD, s).id
+        seed_sitreps(world)
     _seed_callers(app, world)
     db.session.commit()
     return world

@@ -1,11 +1,11 @@
 """Signing in and out, the login wall, role checks, CSRF and the login rate limit."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from humanitarian.extensions import db
-from humanitarian.models import AuditEvent, User, utcnow
+from humanitarian.models import AuditEvent
 from tests.support import committed
 
 from .conftest import PASSWORD, Staff, hidden
@@ -45,46 +45,74 @@ def test_wrong_password_is_refused_and_logged(staff, users):
     assert staff.get("/").status_code == 302
 
 
-def test_lockout_after_repeated_failures(app, staff, users):
+def _login_from(client, address: str, email: str, password: str = PASSWORD):
+    """Sign in as a browser at ``address`` would (each address its own cookie jar)."""
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": hidden(page, "csrf_token")},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_failures_throttle_the_address_not_the_account(app, users):
+    """Someone guessing a coordinator's password from one address is slowed down there; the
+    coordinator signs in from their own address as usual."""
+    attacker, owner = app.test_client(), app.test_client()
+    email = "viewer@field.test"
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert staff.login("viewer@field.test", "guess-guess").status_code == 401
-    locked = staff.login("viewer@field.test", PASSWORD)
-    assert locked.status_code == 401
-    assert "too many failed attempts" in locked.get_data(as_text=True).lower()
-    assert "login.locked" in actions()
+        assert _login_from(attacker, "203.0.113.9", email, "guess-guess").status_code == 401
+    refused = _login_from(attacker, "203.0.113.9", email)  # even the right password
+    assert refused.status_code == 401
+    assert "too many failed attempts" in refused.get_data(as_text=True).lower()
+    assert "login.throttled" in actions()
+    assert _login_from(owner, "198.51.100.7", email).status_code == 302
+    # The throttled address may still sign in to another account.
+    assert _login_from(app.test_client(), "203.0.113.9", "reporter@field.test").status_code == 302
 
 
-def _lock_state(email: str) -> tuple[int, datetime | None]:
-    (row,) = committed(select(User.failed_logins, User.locked_until).where(User.email == email))
-    return tuple(row)
+def test_an_address_failing_on_many_accounts_is_throttled_for_all(app, users, monkeypatch):
+    from humanitarian.extensions import limiter
+
+    monkeypatch.setitem(app.config, "LOGIN_MAX_ADDRESS_FAILURES", 6)
+    sprayer = app.test_client()
+    for n in range(6):
+        limiter.reset()  # the per-minute request limit is not what this tests
+        assert _login_from(sprayer, "203.0.113.50", f"user{n}@field.test", "x").status_code == 401
+    blocked = _login_from(sprayer, "203.0.113.50", "verifier@field.test")
+    assert blocked.status_code == 401 and "too many" in blocked.get_data(as_text=True).lower()
+    assert _login_from(app.test_client(), "198.51.100.8", "verifier@field.test").status_code == 302
 
 
-def _lock_until(email: str, until: datetime) -> None:
-    """Move the end of a lockout, through a connection of its own."""
+def _age_failures(seconds: int) -> None:
+    """Move every counted failure ``seconds`` into the past, through a connection of its own."""
+    from humanitarian.models import SigninFailure
+
     with db.engine.begin() as other:
-        other.execute(update(User).where(User.email == email).values(locked_until=until))
+        rows = other.execute(select(SigninFailure.id, SigninFailure.occurred_at)).all()
+        for row_id, occurred_at in rows:
+            earlier = occurred_at - timedelta(seconds=seconds)
+            other.execute(
+                update(SigninFailure).where(SigninFailure.id == row_id).values(occurred_at=earlier)
+            )
 
 
-def test_a_lockout_lasts_its_configured_time_and_then_ends(app, staff, users):
-    email, lockout = "viewer@field.test", timedelta(seconds=app.config["LOGIN_LOCKOUT_SECONDS"])
+def test_a_throttle_lasts_its_window_and_success_forgives(app, users):
+    email, window = "viewer@field.test", app.config["LOGIN_LOCKOUT_SECONDS"]
+    client = app.test_client()
     for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        assert staff.login(email, "guess-guess").status_code == 401
-    assert _lock_state(email)[1] is None  # one failure short of the limit: not locked
-    before = utcnow()
-    assert staff.login(email, "guess-guess").status_code == 401
-    failures, until = _lock_state(email)
-    assert failures == app.config["LOGIN_MAX_FAILURES"]
-    assert before + lockout <= until <= utcnow() + lockout
+        assert _login_from(client, "203.0.113.20", email, "guess-guess").status_code == 401
+    _age_failures(window - 5)  # still inside the window
+    assert _login_from(client, "203.0.113.20", email, "guess-guess").status_code == 401
+    assert _login_from(client, "203.0.113.20", email).status_code == 401  # throttled
+    _age_failures(10)  # the first four leave the window: one failure left counting
+    assert _login_from(client, "203.0.113.20", email).status_code == 302
+    # A success forgives the account's failures from that address.
+    from humanitarian.models import SigninFailure
 
-    _lock_until(email, utcnow() + timedelta(seconds=5))  # the last seconds of the lockout
-    locked = staff.login(email, PASSWORD)
-    assert locked.status_code == 401
-    assert "too many failed attempts" in locked.get_data(as_text=True).lower()
-
-    _lock_until(email, utcnow() - timedelta(seconds=1))  # just over
-    assert staff.login(email, PASSWORD).status_code == 302
-    assert _lock_state(email) == (0, None)
-    assert actions()[-3:] == ["login.failed", "login.locked", "login"]
+    keys = committed(select(SigninFailure.key))
+    assert keys and all(key.startswith("address:") for key in keys)
+    assert not any("viewer" in key for key in keys)  # no email addresses are kept
 
 
 def test_login_without_csrf_token_is_rejected(client, users):
