@@ -11,9 +11,11 @@ from marshmallow import (
 )
 
 from humanitarian.models.enums import (
+    Access,
+    Damage,
     EventType,
     FacilityType,
-    InfraStatus,
+    Functionality,
     MovementType,
     SubEventType,
     TargetType,
@@ -99,6 +101,7 @@ class ListQuerySchema(QuerySchema):
             until=data.get("until"),
             updated_since=data.get("updated_since"),
             bbox=data.get("bbox"),
+            civilian_targeting=data.get("civilian_targeting"),
             verifications=[v.value for v in data["verification"]],
             **{
                 target: [v.value for v in data.get(name, [])]
@@ -119,6 +122,9 @@ class IncidentQuerySchema(ListQuerySchema):
     event_type = _repeat(EventType)
     sub_event_type = _repeat(SubEventType)
     target_type = _repeat(TargetType)
+    civilian_targeting = fields.Boolean(
+        metadata={"description": "true: only incidents where civilians were the direct target"}
+    )
     repeated = {
         "event_type": "event_types",
         "sub_event_type": "sub_event_types",
@@ -128,8 +134,15 @@ class IncidentQuerySchema(ListQuerySchema):
 
 class FacilityQuerySchema(ListQuerySchema):
     facility_type = _repeat(FacilityType)
-    status = _repeat(InfraStatus)
-    repeated = {"facility_type": "facility_types", "status": "statuses"}
+    functionality = _repeat(Functionality)
+    access = _repeat(Access)
+    damage = _repeat(Damage)
+    repeated = {
+        "facility_type": "facility_types",
+        "functionality": "functionalities",
+        "access": "accesses",
+        "damage": "damages",
+    }
 
 
 class MovementQuerySchema(ListQuerySchema):

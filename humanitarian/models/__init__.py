@@ -2,6 +2,7 @@
 
 from .accounts import ApiToken, Organization, Source, User
 from .base import NAMING_CONVENTION, Base, utcnow
+from .imports import COUNTS, ImportFormat, ImportJob, ImportState
 from .places import AdminArea
 from .records import (
     Facility,
@@ -30,7 +31,11 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "COUNTS",
     "Facility",
+    "ImportFormat",
+    "ImportJob",
+    "ImportState",
     "Incident",
     "IncidentRevision",
     "InfrastructureStatus",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
+from ..models.enums import condition_level as level  # noqa: F401 (templates: L.level)
+from ..models.enums import describe_condition as condition  # noqa: F401 (L.condition)
+
 EVENT_TYPE_LABELS = {
     "battles": "Battles",
     "explosions_remote_violence": "Explosions / remote violence",

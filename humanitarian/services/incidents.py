@@ -40,6 +40,11 @@ _FIELDS = (
     "actor1",
     "actor2",
     "perpetrator_claimed_by",
+    "assoc_actor1",
+    "assoc_actor2",
+    "civilian_targeting",
+    "disorder_type",
+    "location_name",
     "killed",
     "injured",
     "civilians_killed",
@@ -260,6 +265,8 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     ):
         if values:
             stmt = stmt.where(column.in_(values))
+    if f.civilian_targeting is not None:
+        stmt = stmt.where(Incident.civilian_targeting.is_(f.civilian_targeting))
     return apply_bbox(stmt, Incident, f.bbox)
 
 

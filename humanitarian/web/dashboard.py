@@ -7,7 +7,6 @@ from flask import render_template, request
 
 from schemas import FacilityOutSchema, IncidentOutSchema, SummaryQuerySchema
 
-from ..kinds import FACILITIES
 from ..models.enums import Scope
 from ..services import (
     NotFound,
@@ -27,7 +26,6 @@ from .forms import FormState, load_form
 from .maps import area_map, incident_points
 from .present import area_index, dump
 
-IMPAIRED = FACILITIES.choices["impaired"]
 MAP_POINTS = 500
 
 
@@ -60,7 +58,6 @@ def dashboard():
         recent=incidents[:8],
         facilities=_infrastructure(actor, pcode, until),
         areas=area_index(),
-        impaired=IMPAIRED,
     ), 400 if form.errors else 200
 
 
@@ -71,8 +68,7 @@ def _infrastructure(actor, pcode, until) -> list[dict]:
     rows = dump(FacilityOutSchema, with_current_status(actor, facilities, at))
 
     def impaired_first(row):
-        status = (row["current_status"] or {}).get("status")
-        return (status not in IMPAIRED, row["name"])
+        return (not (row["current_status"] or {}).get("impaired"), row["name"])
 
     return sorted(rows, key=impaired_first)
 

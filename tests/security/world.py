@@ -31,6 +31,8 @@ from humanitarian.services import (
     set_infrastructure_status,
 )
 
+from tests.factories import condition
+
 from .callers import CALLERS, Caller, CallerClient, email_of, password_hash
 from .data import (
     AREA,
@@ -131,7 +133,7 @@ def _seed_records(world: World) -> None:
             SYSTEM,
             world.facilities[row.facility],
             StatusInput(
-                status=row.status,
+                **condition(row.status),
                 effective_from=datetime(2024, 11, row.day, 8, tzinfo=UTC),
                 details=row.mark,
                 controlled_by=f"Group {row.mark}",
