@@ -1,7 +1,8 @@
 """Every scheduled job, as data, and the functions they run.
 
 ``scheduled_jobs(config)`` is the single list the scheduler installs: a daily and a weekly
-sitrep per configured area (``SITREP_AREAS``), and the retry sweep for failed runs. Jobs are
+sitrep per configured area (``SITREP_AREAS``), the retry sweep for failed runs, and the
+import jobs uploaded through the API. Jobs are
 stored in the database by reference (``module:function`` and plain keyword arguments), so
 they survive restarts and a changed list here replaces the stored one on the next start.
 """
@@ -83,6 +84,15 @@ def scheduled_jobs(config) -> list[JobSpec]:
             name="Retry failed scheduled sitreps",
         )
     )
+    jobs.append(
+        JobSpec(
+            id="imports",
+            func="humanitarian.jobs:run_imports_job",
+            trigger="interval",
+            trigger_args={"seconds": int(config["IMPORT_POLL_SECONDS"])},
+            name="Run uploaded import jobs",
+        )
+    )
     return jobs
 
 
@@ -156,3 +166,12 @@ def retry_sitreps_job() -> int:
     runtime = _require_runtime()
     with runtime.app.app_context():
         return retry_failed_sitreps(runtime.clock(), runner=runtime.holder)
+
+
+def run_imports_job() -> int:
+    """Run the import jobs uploaded through the API (one after another)."""
+    from .kinds.imports import run_pending_imports
+
+    runtime = _require_runtime()
+    with runtime.app.app_context():
+        return len(run_pending_imports())

@@ -7,6 +7,7 @@ in the same ``{field: [messages]}`` form.
 """
 
 from .audit import AuditEventOutSchema, AuditQuerySchema
+from .imports import ImportJobOutSchema, ImportListSchema, ImportUploadSchema
 from .inputs import (
     CorrectionSchema,
     FacilityInSchema,
@@ -37,6 +38,9 @@ from .queries import (
 from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, SitrepRequestSchema
 
 __all__ = [
+    "ImportJobOutSchema",
+    "ImportListSchema",
+    "ImportUploadSchema",
     "AdminAreaQuerySchema",
     "AdminAreaSchema",
     "AuditEventOutSchema",

@@ -8,7 +8,17 @@ import uuid
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from .base import Base, UTCDateTime, enum_column, new_uuid, utcnow
@@ -35,6 +45,9 @@ class ImportJob(Base):
     __table_args__ = (
         CheckConstraint("processed_rows >= 0", name="processed_rows_non_negative"),
         Index("ix_import_jobs_state_created_at", "state", "created_at"),
+        # A retried upload with the same Idempotency-Key finds its job instead of adding one.
+        UniqueConstraint("api_token_id", "idempotency_key"),
+        UniqueConstraint("user_id", "idempotency_key"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
@@ -62,6 +75,8 @@ class ImportJob(Base):
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     api_token_id: Mapped[Optional[uuid.UUID]] = mapped_column(ForeignKey("api_tokens.id"))
     organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organizations.id"))
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

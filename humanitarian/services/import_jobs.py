@@ -8,11 +8,13 @@ one scheduler a job runs exactly once. The uploaded bytes are dropped when the j
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import timedelta
 from typing import Optional
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ApiToken, ImportFormat, ImportJob, ImportState, User, utcnow
@@ -20,10 +22,20 @@ from ..models.enums import Channel, Scope, Sensitivity
 from .actors import Actor
 from .audit import audit
 from .common import parse_uuid
-from .errors import BusinessRuleError, NotFound
+from .errors import BusinessRuleError, Conflict, NotFound
 from .imports import ImportResult
 
 KINDS = ("incidents", "movements")
+
+
+class ImportReplay(Exception):
+    """A retried upload (same Idempotency-Key, same file): carries the job it made."""
+
+    def __init__(self, job: ImportJob) -> None:
+        super().__init__("idempotent replay")
+        self.job = job
+
+
 # A job still "running" this long after it started was cut off (process killed, host lost):
 # it is failed, and its transaction never committed, so nothing of it was written.
 STALE_AFTER = timedelta(hours=2)
@@ -37,10 +49,16 @@ def submit_import(
     kind: str,
     filename: str = "",
     sensitivity: Sensitivity = Sensitivity.public,
+    idempotency_key: Optional[str] = None,
 ) -> ImportJob:
-    """Store an upload as a pending job; the scheduler process runs it."""
+    """Store an upload as a pending job; the scheduler process runs it. With an
+    ``idempotency_key`` already used by this caller for the same upload, that job is returned
+    (``ImportReplay``); for another upload, ``Conflict``."""
     actor.require(Scope.append)
     actor.require_grant(sensitivity)
+    digest = hashlib.sha256(content + f"|{fmt}|{kind}|{sensitivity}".encode()).hexdigest()
+    if idempotency_key:
+        _check_replay(actor, idempotency_key, digest)
     if fmt == ImportFormat.acled and kind != "incidents":
         raise BusinessRuleError(
             "ACLED files hold incidents", errors={"kind": ["ACLED exports hold incidents."]}
@@ -63,14 +81,36 @@ def submit_import(
         user_id=actor.user_id,
         api_token_id=actor.token_id,
         organization_id=actor.organization_id,
+        idempotency_key=idempotency_key or None,
+        content_sha256=digest,
         created_at=utcnow(),
     )
     for name in ("created", "updated", "unchanged", "retracted", "refused"):
         setattr(job, name, 0)
     db.session.add(job)
     audit(actor, "import.submit", "import_job", job.id, details={"format": str(fmt), "kind": kind})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same key in a concurrent request, which won
+        db.session.rollback()
+        _check_replay(actor, idempotency_key, digest)
+        raise
     return job
+
+
+def _check_replay(actor: Actor, key: Optional[str], digest: str) -> None:
+    owner = (
+        ImportJob.api_token_id == actor.token_id
+        if actor.token_id is not None
+        else ImportJob.user_id == actor.user_id
+    )
+    stmt = select(ImportJob).where(owner, ImportJob.idempotency_key == key)
+    existing = db.session.scalars(stmt).first()
+    if existing is None:
+        return
+    if existing.content_sha256 != digest:
+        raise Conflict(f"Idempotency-Key '{key}' was already used with a different upload")
+    raise ImportReplay(existing)
 
 
 def get_import(actor: Actor, job_id) -> ImportJob:

@@ -147,6 +147,8 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("api_token_id", sa.Uuid(), nullable=True),
         sa.Column("organization_id", sa.Integer(), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
+        sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column(
             "created_at", humanitarian.models.base.UTCDateTime(timezone=True), nullable=False
         ),
@@ -171,6 +173,14 @@ def upgrade():
             ["user_id"], ["users.id"], name=op.f("fk_import_jobs_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_jobs")),
+        sa.UniqueConstraint(
+            "api_token_id",
+            "idempotency_key",
+            name=op.f("uq_import_jobs_api_token_id_idempotency_key"),
+        ),
+        sa.UniqueConstraint(
+            "user_id", "idempotency_key", name=op.f("uq_import_jobs_user_id_idempotency_key")
+        ),
     )
     op.create_index(
         "ix_import_jobs_state_created_at", "import_jobs", ["state", "created_at"], unique=False

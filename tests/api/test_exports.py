@@ -175,9 +175,7 @@ def test_movement_and_facility_hxl_tags(client, tmp_path, system):
     set_infrastructure_status(
         system,
         airport.id,
-        f.status(
-            "closed", datetime(2024, 12, 1, tzinfo=UTC), controlled_by="Syrian government"
-        ),
+        f.status("closed", datetime(2024, 12, 1, tzinfo=UTC), controlled_by="Syrian government"),
     )
     moves = _read_hxl(tmp_path, client.get("/api/v1/movements?format=hxl"))
     assert_each_column_found_by_its_full_tag(moves, MOVEMENT_TAGS)

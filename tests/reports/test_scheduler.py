@@ -59,6 +59,7 @@ def test_jobs_are_data_from_the_configuration(app):
         "SITREP_DAILY_HOUR": 5,
         "SITREP_WEEKLY_DAY": "fri",
         "SITREP_RETRY_MINUTES": 30,
+        "IMPORT_POLL_SECONDS": 20,
     }
     jobs = {j.id: j for j in scheduled_jobs(config)}
     assert set(jobs) == {
@@ -67,7 +68,9 @@ def test_jobs_are_data_from_the_configuration(app):
         "sitrep-daily-SY07",
         "sitrep-weekly-SY07",
         "sitrep-retries",
+        "imports",
     }
+    assert jobs["imports"].trigger_args == {"seconds": 20}
     assert jobs["sitrep-weekly-SY07"].trigger_args == {"day_of_week": "fri", "hour": 5, "minute": 0}
     assert jobs["sitrep-daily-SY02"].kwargs["cadence"] == "daily"
     assert jobs["sitrep-retries"].trigger_args == {"minutes": 10}

@@ -30,7 +30,6 @@ from humanitarian.services import (
     revoke_token,
     set_infrastructure_status,
 )
-
 from tests.factories import condition
 
 from .callers import CALLERS, Caller, CallerClient, email_of, password_hash

@@ -40,7 +40,10 @@ def test_acled_export_as_published(app):
     assert (school.admin_pcode, school.geo_precision) == ("SY070000", 2)
     assert school.killed == 3 and school.injured is None  # ACLED records no injuries
     assert school.civilian_targeting and school.disorder_type == "Political violence"
-    assert school.location_name == "Idleb" and school.assoc_actor1 == "Military Forces of Russia (2000-)"
+    assert (
+        school.location_name == "Idleb"
+        and school.assoc_actor1 == "Military Forces of Russia (2000-)"
+    )
     assert [s.name for s in school.sources] == ["Syrian Civil Defence", "SOHR"]
     aleppo = by_id("SYR100002")
     assert str(aleppo.occurred_on) == "2024-12-02" and not aleppo.civilian_targeting
@@ -72,8 +75,10 @@ def test_an_unmatched_place_is_refused_with_its_line_and_nothing_is_written(app)
 def test_a_point_outside_its_named_area_is_refused_by_line(app):
     lines = FIRST.read_text().splitlines(True)
     # Idleb / Idleb / Idleb named, but Aleppo airport's point.
-    wrong = lines[2].replace("Idlib,Idleb,Idleb", "Idleb,Idleb,Idleb").replace(
-        "35.9306,36.6339", "36.1800,37.2200"
+    wrong = (
+        lines[2]
+        .replace("Idlib,Idleb,Idleb", "Idleb,Idleb,Idleb")
+        .replace("35.9306,36.6339", "36.1800,37.2200")
     )
     result = acled("".join([lines[0], wrong]))
     assert [(e.line, e.column) for e in result.errors] == [(2, "admin1")]
