@@ -33,6 +33,7 @@ from .queries import (
     IncidentQuerySchema,
     LocateQuerySchema,
     MovementQuerySchema,
+    RollupQuerySchema,
     SummaryQuerySchema,
 )
 from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, SitrepRequestSchema
@@ -65,6 +66,7 @@ __all__ = [
     "SourceSchema",
     "StatusInSchema",
     "StatusOutSchema",
+    "RollupQuerySchema",
     "SummaryQuerySchema",
     "SummarySchema",
     "VerificationSchema",

@@ -200,3 +200,27 @@ class SummaryQuerySchema(QuerySchema):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise ValidationError({"until": ["Must not be before since."]})
         known_pcodes("admin_pcode")(data)
+
+
+class RollupQuerySchema(QuerySchema):
+    """HDX HAPI rollups: the list filters that make sense for monthly aggregates."""
+
+    admin_pcode = fields.String(
+        validate=PCODE, metadata={"description": "area and everything under it"}
+    )
+    since = day(metadata={"description": "inclusive"})
+    until = day(metadata={"description": "inclusive"})
+    format = fields.String(validate=validate.OneOf(("json", "csv", "hxl")))
+
+    @validates_schema
+    def _period(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError({"until": ["Must not be before since."]})
+        known_pcodes("admin_pcode")(data)
+
+    @post_load
+    def _build(self, data, **_):
+        filters = RecordFilter(
+            admin_pcode=data.get("admin_pcode"), since=data.get("since"), until=data.get("until")
+        )
+        return {"filters": filters, "format": data.get("format")}

@@ -44,6 +44,7 @@ BLUEPRINT_MODULES = (
     "movements",
     "areas",
     "summary",
+    "rollups",
     "sitreps",
     "imports",
     "audit",
