@@ -10,6 +10,7 @@ from flask.views import MethodView
 from schemas import ImportJobOutSchema, ImportListSchema, ImportUploadSchema
 from schemas.api import IdempotencyHeaderSchema
 
+from ..models.enums import Scope
 from ..services import BusinessRuleError
 from ..services.import_jobs import ImportReplay, get_import, list_imports, submit_import
 from .auth import current_actor
@@ -68,6 +69,7 @@ class Imports(MethodView):
     def post(self, headers):
         """Upload an ACLED or HXL file (multipart, up to 100 MB); answers 202 with the job."""
         actor = current_actor()
+        actor.require(Scope.append)  # before the body is read or checked
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
         upload = request.files.get("file")
         fields = ImportUploadSchema().load(request.form.to_dict())

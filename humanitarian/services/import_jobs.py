@@ -115,8 +115,9 @@ def _check_replay(actor: Actor, key: Optional[str], digest: str) -> None:
 
 def get_import(actor: Actor, job_id) -> ImportJob:
     """A job is read by whoever submitted it (the same user, or a token of the same
-    organisation), and by admins; anyone else gets 404."""
-    actor.require(Scope.read)
+    organisation), and by admins; anyone else gets 404. Reading jobs, like sending them,
+    needs the ``append`` scope."""
+    actor.require(Scope.append)
     uid = parse_uuid(job_id)
     job = db.session.get(ImportJob, uid) if uid else None
     if job is None or not _may_read(actor, job):
@@ -125,7 +126,7 @@ def get_import(actor: Actor, job_id) -> ImportJob:
 
 
 def list_imports(actor: Actor, limit: int = 50) -> list[ImportJob]:
-    actor.require(Scope.read)
+    actor.require(Scope.append)
     stmt = select(ImportJob).order_by(ImportJob.created_at.desc()).limit(limit)
     if Scope.admin not in actor.scopes:
         stmt = stmt.where(_owned_by(actor))
