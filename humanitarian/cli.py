@@ -155,6 +155,8 @@ def _import_file(fmt: str, kind: str, path: str, deleted: str | None, sensitivit
                 )  # fmt: skip
         except ServiceError as exc:
             _fail(exc)
+        except NotImplementedError as exc:
+            raise click.ClickException(f"{exc}; nothing was written") from exc
     counts = ", ".join(f"{name} {value}" for name, value in result.counts().items())
     click.echo(f"{result.rows} rows: {counts}")
     for error in result.errors[:100]:

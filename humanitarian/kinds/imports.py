@@ -85,4 +85,6 @@ def run_job(job: ImportJob) -> ImportJob:
     except BusinessRuleError as exc:
         messages = "; ".join(m for ms in exc.errors.values() for m in ms) or exc.detail
         return finish_import(job_id, None, messages)
+    except NotImplementedError as exc:  # retraction not in this build: nothing was written
+        return finish_import(job_id, None, str(exc))
     return finish_import(job_id, result)
