@@ -116,6 +116,7 @@ def write_rows(
     external ids to retract."""
     actor.require(Scope.append)
     deleted = list(deleted)
+    _refuse_repeated_ids(rows, result)
     if result.refused:
         return result
     columns = columns or {}
@@ -129,6 +130,20 @@ def write_rows(
     except _Refused:
         result.created = result.updated = result.unchanged = result.retracted = 0
     return result
+
+
+def _refuse_repeated_ids(rows: list[Row], result: ImportResult) -> None:
+    """One event twice in a file cannot be both created and updated: the later row is refused."""
+    first: dict[str, int] = {}
+    for row in rows:
+        if row.external_id is None:
+            continue
+        if row.external_id in first:
+            message = f"The same id as line {first[row.external_id]}."
+            column = "event_id_cnty" if row.external_id.startswith("acled:") else "#meta+id"
+            result.refuse(RowError(row.line, column, message))
+        else:
+            first[row.external_id] = row.line
 
 
 class _Refused(Exception):

@@ -128,3 +128,12 @@ def test_cli_prints_counts_and_row_errors(runner, tmp_path):
     not_acled.write_text("a,b\n1,2\n")
     result = runner.invoke(args=["import-acled", str(not_acled)])
     assert result.exit_code != 0 and "Missing columns" in result.output
+
+
+def test_an_event_twice_in_one_file_is_refused(app):
+    lines = FIRST.read_text().splitlines(True)
+    result = acled("".join([*lines, lines[3]]))
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (9, "event_id_cnty", "The same id as line 4.")
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Incident)) == 0
