@@ -134,3 +134,15 @@ def test_bad_filters_are_422(client):
     assert client.get("/api/v1/rollups/conflict-events?admin_pcode=SY99").status_code == 422
     assert client.get("/api/v1/rollups/displacement?event_type=battles").status_code == 422
     assert client.get("/api/v1/rollups/displacement?format=geojson").status_code == 422
+
+
+def test_a_record_above_the_grant_is_in_no_rollup_total(client, system, make_token):
+    record_incident(system, f.incident(killed=7, sensitivity="restricted"))
+    record_incident(system, f.incident(killed=2, sensitivity="public"))
+    public = client.get("/api/v1/rollups/conflict-events").get_json()["items"]
+    assert sum(r["fatalities"] for r in public if r["event_type"] == "political_violence") == 2
+    staff = make_token("read", "restricted").headers
+    everything = client.get("/api/v1/rollups/conflict-events", headers=staff).get_json()["items"]
+    assert sum(r["events"] for r in everything if r["event_type"] == "political_violence") == 2
+    record_movement(system, f.movement(individuals=999, sensitivity="partner"))
+    assert client.get("/api/v1/rollups/displacement").get_json()["items"] == []
