@@ -7,7 +7,12 @@ in the same ``{field: [messages]}`` form.
 """
 
 from .audit import AuditEventOutSchema, AuditQuerySchema
-from .imports import ImportJobOutSchema, ImportListSchema, ImportUploadSchema
+from .imports import (
+    ImportJobOutSchema,
+    ImportListQuerySchema,
+    ImportListSchema,
+    ImportUploadSchema,
+)
 from .inputs import (
     CorrectionSchema,
     FacilityInSchema,
@@ -40,6 +45,7 @@ from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, Sitre
 
 __all__ = [
     "ImportJobOutSchema",
+    "ImportListQuerySchema",
     "ImportListSchema",
     "ImportUploadSchema",
     "AdminAreaQuerySchema",

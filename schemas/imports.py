@@ -26,6 +26,12 @@ class ImportUploadSchema(StrictSchema):
     )
 
 
+class ImportListQuerySchema(StrictSchema):
+    limit = fields.Integer(
+        load_default=50, validate=validate.Range(1, 200), metadata={"description": "newest first"}
+    )
+
+
 class RowErrorSchema(Schema):
     line = fields.Integer(metadata={"description": "in the file; the header is line 1"})
     column = fields.String(metadata={"description": "its header or hashtag; empty: the row"})

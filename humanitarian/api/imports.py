@@ -7,7 +7,12 @@ import uuid
 from flask import current_app, request
 from flask.views import MethodView
 
-from schemas import ImportJobOutSchema, ImportListSchema, ImportUploadSchema
+from schemas import (
+    ImportJobOutSchema,
+    ImportListQuerySchema,
+    ImportListSchema,
+    ImportUploadSchema,
+)
 from schemas.api import IdempotencyHeaderSchema
 
 from ..models.enums import Scope
@@ -58,10 +63,11 @@ def _url(job_id) -> str:
 
 @blp.route("/imports")
 class Imports(MethodView):
+    @blp.arguments(ImportListQuerySchema, location="query")
     @blp.doc(**ok_doc(ImportListSchema, 401, 403))
-    def get(self):
+    def get(self, query):
         """Your latest import jobs, newest first (admins: everyone's)."""
-        jobs = list_imports(current_actor())
+        jobs = list_imports(current_actor(), limit=query["limit"])
         return json_response({"items": ImportJobOutSchema(many=True).dump(jobs)})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
@@ -72,7 +78,9 @@ class Imports(MethodView):
         actor.require(Scope.append)  # before the body is read or checked
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
         upload = request.files.get("file")
-        fields = ImportUploadSchema().load(request.form.to_dict())
+        # A part without a name is no field at all (and cannot name one in an error).
+        form = {k: v for k, v in request.form.items() if k and k.strip()}
+        fields = ImportUploadSchema().load(form)
         if upload is None:
             raise BusinessRuleError("no file", errors={"file": ["Send the file as 'file'."]})
         try:

@@ -170,7 +170,7 @@ def test_restart_keeps_stored_jobs_and_their_next_run(app):
     finally:
         first.stop()
     before = {j["id"]: j["next_run_time"] for j in job_overview(app)}
-    assert all(before.values()) and len(before) == 5
+    assert all(before.values()) and len(before) == 6  # four sitreps, retries, imports
 
     app.config["SITREP_DAILY_HOUR"] = 7
     try:
