@@ -27,6 +27,7 @@ from . import db
 from .synthetic import (
     PERIOD_DAYS,
     PERIOD_START,
+    STATUS_CONDITION,
     Universe,
     build_universe,
     day_at,
@@ -53,7 +54,8 @@ COLUMNS = {
         "organization_id", "report_id", "created_at", "updated_at",
     ),
     "infrastructure_statuses": (
-        "id", "facility_id", "seq", "status", "effective_from", "effective_to", "reason",
+        "id", "facility_id", "seq", "functionality", "access", "damage", "effective_from",
+        "effective_to", "reason",
         "details", "controlled_by", "sensitivity", "verification", "organization_id",
         "report_id", "created_at", "updated_at",
     ),
@@ -64,6 +66,7 @@ COLUMNS = {
         "perpetrator_claimed_by", "killed", "injured", "civilians_killed", "children_killed",
         "title", "description", "admin_pcode", "latitude", "longitude", "geo_precision",
         "sensitivity", "verification", "organization_id", "report_id", "created_at", "updated_at",
+        "civilian_targeting",
     ),
     "incident_revisions": (
         "incident_id", "revision", "data", "reason", "report_id", "author_user_id",
@@ -112,7 +115,7 @@ def incident_rows(inc: dict, incident_id, report_id, org_id, created, rows) -> N
     location = (inc["admin_pcode"], inc["latitude"], inc["longitude"], inc["geo_precision"])
     rows["incidents"].append(
         (incident_id, 1, *values, *location, inc["sensitivity"], inc["verification"], org_id)
-        + (report_id, created, created)
+        + (report_id, created, created, inc["civilian_targeting"])
     )
     rows["incident_revisions"].append(
         (incident_id, 1, json.dumps(snapshot(inc)), None, report_id, None, None, created)
@@ -235,7 +238,8 @@ def load_facilities(loader: Loader, uni: Universe, count: int, seed: int) -> dic
 def _status_rows(rows, entry: dict, report_id, org, rng: random.Random, uni: Universe) -> None:
     at = entry["effective_from"] + timedelta(hours=6)
     rows["infrastructure_statuses"].append(
-        (entry["id"], entry["facility_id"], entry["seq"], entry["status"], entry["effective_from"])
+        (entry["id"], entry["facility_id"], entry["seq"], *STATUS_CONDITION[entry["status"]])
+        + (entry["effective_from"],)
         + (None, entry["reason"], entry["details"], entry["controlled_by"], entry["sensitivity"])
         + (entry["verification"], org, report_id, at, at)
     )

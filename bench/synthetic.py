@@ -19,7 +19,6 @@ from humanitarian.models.enums import (
     EVENT_TAXONOMY,
     EstimateMethod,
     FacilityType,
-    InfraStatus,
     MovementType,
     SourceType,
     TargetType,
@@ -62,6 +61,17 @@ MOVEMENT_WEIGHTS = {
     "secondary_displacement": 12,
     "evacuation": 8,
     "relocation": 5,
+}
+# The synthetic histories walk a one-word status (below); stored, each word is a whole
+# condition: (functionality, access, damage).
+STATUS_CONDITION = {
+    "operational": ("functional", "open", "none"),
+    "partially_functional": ("partially_functional", "open", "none"),
+    "restricted": ("functional", "restricted", "none"),
+    "closed": ("not_functional", "closed", "none"),
+    "damaged": ("partially_functional", "open", "partially_damaged"),
+    "destroyed": ("not_functional", "closed", "fully_damaged"),
+    "unknown": ("unknown", "unknown", "unknown"),
 }
 # Next status given the current one: mostly stable, sometimes worse, sometimes repaired.
 STATUS_NEXT = {
@@ -239,6 +249,8 @@ def make_incident(
         "actor1": rng.choice(ACTORS),
         "actor2": rng.choice(ACTORS) if rng.random() < 0.5 else None,
         "perpetrator_claimed_by": None,
+        "civilian_targeting": event == "violence_against_civilians"
+        or (target in ("residential_area", "school", "market") and rng.random() < 0.5),
         **_casualties(rng, event),
         "admin_pcode": area.pcode,
         "latitude": lat,
@@ -321,7 +333,7 @@ def make_status_history(rng: random.Random, facility_id: uuid.UUID) -> list[dict
         status = rng.choice(STATUS_NEXT[status])
         if moment >= day_at(PERIOD_START, 86400 * PERIOD_DAYS):
             break
-    assert all(e["status"] in {s.value for s in InfraStatus} for e in entries)
+    assert all(e["status"] in STATUS_CONDITION for e in entries)
     return entries
 
 

@@ -9,12 +9,12 @@ from datetime import UTC
 import click
 from flask import Flask
 
-from .models.enums import Role, Scope, Sensitivity, Verification
+from .models import COUNTS
+from .models.enums import Role, Scope, Sensitivity
 from .services import Actor, ServiceError, create_token, create_user, revoke_token
 from .services.cod import SHIPPED
 from .services.demo import seed_demo
 from .services.gazetteer import load_areas
-from .services.imports import import_acled
 from .services.webhooks import deliver_due
 
 
@@ -125,40 +125,91 @@ def revoke_token_command(token_id):
     click.echo(f"revoked {token.id} at {token.revoked_at:%Y-%m-%d %H:%M} UTC")
 
 
-@click.command("import-acled")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000))
-@click.option(
-    "--verification",
-    type=click.Choice([v.value for v in Verification]),
-    default="partially_verified",
-    show_default=True,
-)
-def import_acled_command(path, batch_size, verification):
-    """Import an ACLED CSV export; re-importing the same file changes nothing."""
+def _import_file(fmt: str, kind: str, path: str, deleted: str | None, sensitivity: str) -> None:
+    """Run an import with a progress bar and print what the API's import job shows."""
+    from .kinds.imports import run_import
+
     with open(path, newline="", encoding="utf-8-sig") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
-    actor = Actor.system("import-acled")
+    actor = Actor.system(f"import-{fmt}")
     with (
         open(path, newline="", encoding="utf-8-sig") as handle,
         click.progressbar(length=total, label="importing", file=sys.stderr) as bar,
     ):
+        shown = [0]
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - shown[0])
+            shown[0] = done
+
         try:
-            result = import_acled(
-                actor,
-                handle,
-                batch_size=batch_size,
-                verification=Verification(verification),
-                progress=bar.update,
-            )
+            if deleted:
+                with open(deleted, newline="", encoding="utf-8-sig") as gone:
+                    result = run_import(
+                        actor, fmt, kind, handle, deleted=gone.readlines(),
+                        sensitivity=Sensitivity(sensitivity), progress=progress,
+                    )  # fmt: skip
+            else:
+                result = run_import(
+                    actor, fmt, kind, handle, sensitivity=Sensitivity(sensitivity),
+                    progress=progress,
+                )  # fmt: skip
         except ServiceError as exc:
             _fail(exc)
-    click.echo(
-        f"created {result.created}, corrected {result.corrected}, "
-        f"unchanged {result.unchanged}, rejected {len(result.rejected)}"
-    )
-    for line, reason in result.rejected[:50]:
-        click.echo(f"  line {line}: {reason}", err=True)
+        except NotImplementedError as exc:
+            raise click.ClickException(f"{exc}; nothing was written") from exc
+    counts = ", ".join(f"{name} {value}" for name, value in result.counts().items())
+    click.echo(f"{result.rows} rows: {counts}")
+    for error in result.errors[:100]:
+        click.echo(f"  line {error.line}, {error.column or 'row'}: {error.message}", err=True)
+    if not result.written:
+        raise click.ClickException("rows were refused: nothing was written")
+
+
+_SENSITIVITY = click.option(
+    "--sensitivity",
+    type=click.Choice([s.value for s in Sensitivity]),
+    default="public",
+    show_default=True,
+    help="Given to every imported record.",
+)
+
+
+@click.command("import-acled")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--deleted",
+    type=click.Path(exists=True, dir_okay=False),
+    help="ACLED's list of deleted events (event_id_cnty): those imported before are retracted.",
+)
+@_SENSITIVITY
+def import_acled_command(path, deleted, sensitivity):
+    """Import an ACLED export: new events created, changed ones revised, the rest left alone."""
+    _import_file("acled", "incidents", path, deleted, sensitivity)
+
+
+@click.command("import-hxl")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["incidents", "movements"]), required=True)
+@_SENSITIVITY
+def import_hxl_command(path, kind, sensitivity):
+    """Import an HXL-tagged CSV (DOMAIN.md's hashtags, any column order or header text)."""
+    _import_file("hxl", kind, path, None, sensitivity)
+
+
+@click.group("imports")
+def imports_cli():
+    """Import jobs uploaded through the API."""
+
+
+@imports_cli.command("run")
+def run_imports_command():
+    """Run every pending import job once, then exit (the scheduler process also runs them)."""
+    from .kinds.imports import run_pending_imports
+
+    for job in run_pending_imports():
+        counts = ", ".join(f"{n} {getattr(job, n)}" for n in COUNTS)
+        click.echo(f"{job.id} {job.state}: {counts}{'; ' + job.error if job.error else ''}")
 
 
 @click.group("webhooks")
@@ -184,6 +235,8 @@ def register(app: Flask) -> None:
         create_token_command,
         revoke_token_command,
         import_acled_command,
+        import_hxl_command,
+        imports_cli,
     ):
         app.cli.add_command(command)
     from .reports.cli import register as register_sitrep_commands

@@ -31,6 +31,8 @@ class Config:
     REDIS_URL: str = ""
     ENV: str = "development"  # "production" turns on secure cookies and refuses a default secret
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    IMPORT_MAX_BYTES: int = 100 * 1024 * 1024  # an upload to /imports (ACLED or HXL file)
+    IMPORT_POLL_SECONDS: int = 30  # how often the scheduler process looks for uploaded imports
     API_PAGE_MAX: int = 1000
     BATCH_MAX: int = 1000
     IDEMPOTENCY_TTL_HOURS: int = 48

@@ -2,7 +2,8 @@
 
 ``scheduled_jobs(config)`` is the single list the scheduler installs: a daily and a weekly
 sitrep per configured area (``SITREP_AREAS``), the retry sweep for failed runs, and the
-webhook outbox's delivery (every ``WEBHOOK_INTERVAL_SECONDS``). Jobs are
+webhook outbox's delivery (every ``WEBHOOK_INTERVAL_SECONDS``) and the import jobs uploaded
+through the API (every ``IMPORT_POLL_SECONDS``). Jobs are
 stored in the database by reference (``module:function`` and plain keyword arguments), so
 they survive restarts and a changed list here replaces the stored one on the next start.
 """
@@ -93,6 +94,15 @@ def scheduled_jobs(config) -> list[JobSpec]:
             name="Send due webhook messages",
         )
     )
+    jobs.append(
+        JobSpec(
+            id="imports",
+            func="humanitarian.jobs:run_imports_job",
+            trigger="interval",
+            trigger_args={"seconds": int(config["IMPORT_POLL_SECONDS"])},
+            name="Run uploaded import jobs",
+        )
+    )
     return jobs
 
 
@@ -176,3 +186,12 @@ def deliver_webhooks_job() -> int:
     runtime = _require_runtime()
     with runtime.app.app_context():
         return deliver_due(render_change, now=runtime.clock()).sent
+
+
+def run_imports_job() -> int:
+    """Run the import jobs uploaded through the API (one after another)."""
+    from .kinds.imports import run_pending_imports
+
+    runtime = _require_runtime()
+    with runtime.app.app_context():
+        return len(run_pending_imports())

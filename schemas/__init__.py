@@ -7,6 +7,12 @@ in the same ``{field: [messages]}`` form.
 """
 
 from .audit import AuditEventOutSchema, AuditQuerySchema
+from .imports import (
+    ImportJobOutSchema,
+    ImportListQuerySchema,
+    ImportListSchema,
+    ImportUploadSchema,
+)
 from .inputs import (
     CorrectionSchema,
     FacilityInSchema,
@@ -32,6 +38,7 @@ from .queries import (
     IncidentQuerySchema,
     LocateQuerySchema,
     MovementQuerySchema,
+    RollupQuerySchema,
     SummaryQuerySchema,
 )
 from .sitreps import (
@@ -44,6 +51,10 @@ from .sitreps import (
 )
 
 __all__ = [
+    "ImportJobOutSchema",
+    "ImportListQuerySchema",
+    "ImportListSchema",
+    "ImportUploadSchema",
     "AdminAreaQuerySchema",
     "AdminAreaSchema",
     "AuditEventOutSchema",
@@ -70,6 +81,7 @@ __all__ = [
     "SourceSchema",
     "StatusInSchema",
     "StatusOutSchema",
+    "RollupQuerySchema",
     "SummaryQuerySchema",
     "SummarySchema",
     "VerificationSchema",

@@ -13,11 +13,13 @@ from marshmallow import (
 
 from humanitarian.models.enums import (
     EVENT_TAXONOMY,
+    Access,
+    Damage,
     DatePrecision,
     EstimateMethod,
     EventType,
     FacilityType,
-    InfraStatus,
+    Functionality,
     MovementType,
     Sensitivity,
     SubEventType,
@@ -128,6 +130,19 @@ class IncidentInSchema(SourcedMixin, LocationMixin, StrictSchema):
     actor1 = text(300, allow_none=True, load_default=None)
     actor2 = text(300, allow_none=True, load_default=None)
     perpetrator_claimed_by = text(300, allow_none=True, load_default=None)
+    assoc_actor1 = text(500, allow_none=True, load_default=None)
+    assoc_actor2 = text(500, allow_none=True, load_default=None)
+    civilian_targeting = fields.Boolean(
+        load_default=False,
+        metadata={"description": "civilians were the direct target (ACLED's flag)"},
+    )
+    disorder_type = text(100, allow_none=True, load_default=None)
+    location_name = text(
+        300,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the named place as reported (ACLED's location)"},
+    )
     killed = count()
     injured = count()
     civilians_killed = count()
@@ -177,14 +192,24 @@ class FacilityInSchema(RecordMixin, LocationMixin, StrictSchema):
 
 
 class StatusInSchema(SourcedMixin, StrictSchema):
+    """A status change states what changed; a dimension left out (or null) carries over from
+    the entry in effect at ``effective_from``."""
+
     RULES = {"effective_to": "after effective_from"}
 
-    status = enum_field(InfraStatus, required=True)
+    functionality = enum_field(Functionality, allow_none=True, load_default=None)
+    access = enum_field(Access, allow_none=True, load_default=None)
+    damage = enum_field(Damage, allow_none=True, load_default=None)
     effective_from = UTCDateTime(required=True)
     effective_to = UTCDateTime(allow_none=True, load_default=None)
     reason = text(2000, allow_none=True, load_default=None)
     details = text(2000, allow_none=True, load_default=None)
-    controlled_by = text(300, allow_none=True, load_default=None)
+    controlled_by = text(
+        300,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "who holds it; left out carries over, an empty string clears"},
+    )
 
     @validates_schema
     def _period(self, data, **_):

@@ -14,11 +14,13 @@ from typing import Optional
 from marshmallow import Schema, fields, post_dump
 
 from humanitarian.models.enums import (
+    Access,
+    Damage,
     DatePrecision,
     EstimateMethod,
     EventType,
     FacilityType,
-    InfraStatus,
+    Functionality,
     MovementType,
     Sensitivity,
     SourceType,
@@ -123,6 +125,11 @@ class IncidentOutSchema(LocatedOutSchema, RetractableOutSchema):
     actor1 = fields.String(allow_none=True)
     actor2 = fields.String(allow_none=True)
     perpetrator_claimed_by = fields.String(allow_none=True)
+    assoc_actor1 = fields.String(allow_none=True)
+    assoc_actor2 = fields.String(allow_none=True)
+    civilian_targeting = fields.Boolean()
+    disorder_type = fields.String(allow_none=True)
+    location_name = fields.String(allow_none=True)
     killed = fields.Integer(allow_none=True)
     injured = fields.Integer(allow_none=True)
     civilians_killed = fields.Integer(allow_none=True)
@@ -160,12 +167,15 @@ class IncidentRevisionSchema(ReaderSchema):
 class StatusOutSchema(RetractableOutSchema):
     facility_id = fields.UUID()
     facility_name = fields.String(attribute="facility.name")
-    status = enum_field(InfraStatus)
+    functionality = enum_field(Functionality)
+    access = enum_field(Access)
+    damage = enum_field(Damage)
+    controlled_by = fields.String(allow_none=True)
+    impaired = fields.Boolean(metadata={"description": "a dimension is known and not nominal"})
     effective_from = UTCDateTime()
     effective_to = UTCDateTime(allow_none=True)
     reason = fields.String(allow_none=True)
     details = fields.String(allow_none=True)
-    controlled_by = fields.String(allow_none=True)
     sources = fields.List(fields.Nested(SourceSchema))
 
 
@@ -205,7 +215,10 @@ class SummarySchema(Schema):
     incidents_by_target_type = fields.Dict(keys=fields.String(), values=fields.Integer())
     killed = fields.Integer()
     injured = fields.Integer()
-    facilities_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    facilities_by_functionality = fields.Dict(keys=fields.String(), values=fields.Integer())
+    facilities_by_access = fields.Dict(keys=fields.String(), values=fields.Integer())
+    facilities_by_damage = fields.Dict(keys=fields.String(), values=fields.Integer())
+    facilities_impaired = fields.Integer()
     displaced_individuals = fields.Integer()
     returned_individuals = fields.Integer()
     latest_status_changes = fields.List(fields.Nested(StatusOutSchema))

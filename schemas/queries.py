@@ -13,9 +13,11 @@ from marshmallow import (
 )
 
 from humanitarian.models.enums import (
+    Access,
+    Damage,
     EventType,
     FacilityType,
-    InfraStatus,
+    Functionality,
     MovementType,
     SubEventType,
     TargetType,
@@ -134,6 +136,7 @@ class ListQuerySchema(QuerySchema):
             until=data.get("until"),
             updated_since=data.get("updated_since"),
             bbox=data.get("bbox"),
+            civilian_targeting=data.get("civilian_targeting"),
             verifications=[v.value for v in data["verification"]],
             **{
                 target: [v.value for v in data.get(name, [])]
@@ -156,6 +159,9 @@ class IncidentQuerySchema(ListQuerySchema):
     event_type = _repeat(EventType)
     sub_event_type = _repeat(SubEventType)
     target_type = _repeat(TargetType)
+    civilian_targeting = fields.Boolean(
+        metadata={"description": "true: only incidents where civilians were the direct target"}
+    )
     repeated = {
         "event_type": "event_types",
         "sub_event_type": "sub_event_types",
@@ -165,12 +171,19 @@ class IncidentQuerySchema(ListQuerySchema):
 
 class FacilityQuerySchema(ListQuerySchema):
     facility_type = _repeat(FacilityType)
-    status = _repeat(InfraStatus)
+    functionality = _repeat(Functionality)
+    access = _repeat(Access)
+    damage = _repeat(Damage)
     q = fields.String(
         validate=validate.Length(min=1, max=100),
         metadata={"description": "name contains this, in English or Arabic, in any case"},
     )
-    repeated = {"facility_type": "facility_types", "status": "statuses"}
+    repeated = {
+        "facility_type": "facility_types",
+        "functionality": "functionalities",
+        "access": "accesses",
+        "damage": "damages",
+    }
     scalars = {"q": "name"}
 
 
@@ -234,3 +247,27 @@ class SummaryQuerySchema(QuerySchema):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise ValidationError({"until": ["Must not be before since."]})
         known_pcodes("admin_pcode")(data)
+
+
+class RollupQuerySchema(QuerySchema):
+    """HDX HAPI rollups: the list filters that make sense for monthly aggregates."""
+
+    RULES = {"admin_pcode": PCODE_RULE, "until": PERIOD_RULE}
+
+    admin_pcode = pcode("area and everything under it")
+    since = day(metadata={"description": "inclusive"})
+    until = day(metadata={"description": "inclusive"})
+    format = fields.String(validate=validate.OneOf(("json", "csv", "hxl")))
+
+    @validates_schema
+    def _period(self, data, **_):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError({"until": ["Must not be before since."]})
+        known_pcodes("admin_pcode")(data)
+
+    @post_load
+    def _build(self, data, **_):
+        filters = RecordFilter(
+            admin_pcode=data.get("admin_pcode"), since=data.get("since"), until=data.get("until")
+        )
+        return {"filters": filters, "format": data.get("format")}

@@ -51,8 +51,28 @@ def facility(**overrides) -> FacilityInput:
     return FacilityInput(**values)
 
 
+# Shorthands for a whole condition (all three enumerated dimensions stated), by the word a
+# field report would use.
+CONDITIONS = {
+    "operational": ("functional", "open", "none"),
+    "partially_functional": ("partially_functional", "open", "none"),
+    "restricted": ("functional", "restricted", "none"),
+    "closed": ("not_functional", "closed", "none"),
+    "damaged": ("partially_functional", "open", "partially_damaged"),
+    "destroyed": ("not_functional", "closed", "fully_damaged"),
+}
+
+
+def condition(state: str) -> dict:
+    """``condition("closed")`` -> {"functionality": "not_functional", "access": "closed", ...}."""
+    return dict(zip(("functionality", "access", "damage"), CONDITIONS[state], strict=True))
+
+
 def status(state="closed", when=datetime(2024, 12, 1, 8, tzinfo=UTC), **overrides) -> StatusInput:
-    return StatusInput(status=state, effective_from=when, **overrides)
+    """A status entry stating the whole condition ``state`` (a key of CONDITIONS), or, with
+    ``state=None``, only the dimensions given in ``overrides``."""
+    stated = condition(state) if state else {}
+    return StatusInput(effective_from=when, **{**stated, **overrides})
 
 
 def movement(**overrides) -> MovementInput:

@@ -69,6 +69,7 @@ BOUNDS = "boundaries (issue 20)"
 RETRACT, FEED, HOOKS = "retraction", "the change feed", "webhooks"
 CONTRACT = "the OpenAPI document and the problem vocabulary (issue 17)"
 SIDE = "side channels (issue 19)"
+FORMATS = "the ecosystem's formats (issue 13)"
 
 MUTATIONS = (
     Mutation(
@@ -422,6 +423,44 @@ MUTATIONS = (
         '"more_facilities": len(page.items) > STATUS_ROWS,',
         '"more_facilities": False,',
         ("tests/web/test_limits.py",),
+        "import-partial-write",
+        FORMATS,
+        "humanitarian/services/imports.py",
+        "            if result.refused:\n                raise _Refused()\n",
+        "",
+        ("tests/api/test_imports.py",),
+    ),
+    Mutation(
+        "acled-silent-coarsening",
+        FORMATS,
+        "humanitarian/services/acled.py",
+        "                if located:\n                    return None\n",
+        "                if located or parent:\n                    return parent\n",
+        ("tests/services/test_imports.py",),
+    ),
+    Mutation(
+        "hxl-tag-taken-by-a-less-specific-column",
+        FORMATS,
+        "humanitarian/kinds/hxl.py",
+        "size, name = max(claims)",
+        "size, name = min(claims)",
+        ("tests/api/test_imports.py",),
+    ),
+    Mutation(
+        "condition-carried-from-above-the-entry",
+        FORMATS,
+        "humanitarian/services/facilities.py",
+        "readers = replace(actor, max_sensitivity=Sensitivity(data.sensitivity))",
+        "readers = actor",
+        ("tests/services/test_facilities.py",),
+    ),
+    Mutation(
+        "rollup-outside-the-list-selection",
+        FORMATS,
+        "humanitarian/services/rollups.py",
+        "listed = incident_select(actor, filters).subquery()",
+        "listed = incident_select(Actor.system('rollup'), filters).subquery()",
+        ("tests/api/test_rollups.py",),
     ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

@@ -75,3 +75,48 @@ def test_records_that_exist_before_the_feed_enter_it_once_oldest_first(app, demo
         status = db.session.get(InfrastructureStatus, entry.record_id)
         levels = {status.sensitivity.rank, status.facility.sensitivity.rank}
         assert entry.sensitivity.rank == max(levels)
+
+
+# 0009: each old one-word status and the dimensions it implies (README, "Facility condition").
+OLD_STATUS_MAPPING = {
+    "operational": ("functional", "open", "unknown"),
+    "partially_functional": ("partially_functional", "unknown", "unknown"),
+    "restricted": ("unknown", "restricted", "unknown"),
+    "closed": ("unknown", "closed", "unknown"),
+    "damaged": ("unknown", "unknown", "partially_damaged"),
+    "destroyed": ("not_functional", "unknown", "fully_damaged"),
+    "unknown": ("unknown", "unknown", "unknown"),
+}
+
+
+def test_status_becomes_four_dimensions_and_back(app, demo):
+    """Rows stored with the one-word status get the documented dimensions, and the downgrade
+    gives every old value back."""
+    from sqlalchemy import text
+
+    db.session.remove()
+    downgrade(revision="0008")
+    with db.engine.begin() as conn:
+        ids = [str(r[0]) for r in conn.execute(text("SELECT id FROM infrastructure_statuses"))]
+        assert len(ids) >= len(OLD_STATUS_MAPPING)
+        chosen = dict(zip(ids, OLD_STATUS_MAPPING, strict=False))
+        for entry_id, status in chosen.items():
+            conn.execute(
+                text("UPDATE infrastructure_statuses SET status = :s WHERE id = :i"),
+                {"s": status, "i": entry_id},
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, functionality, access, damage FROM infrastructure_statuses")
+        )
+        got = {str(r[0]): tuple(r[1:]) for r in rows}
+    for entry_id, status in chosen.items():
+        assert got[entry_id] == OLD_STATUS_MAPPING[status], status
+    downgrade(revision="0008")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status FROM infrastructure_statuses"))
+        back = {str(r[0]): r[1] for r in rows}
+    assert {i: back[i] for i in chosen} == chosen
+    upgrade()
+    assert _diff() == []

@@ -45,9 +45,11 @@ BLUEPRINT_MODULES = (
     "movements",
     "areas",
     "summary",
+    "rollups",
     "sitreps",
     "changes",
     "webhooks",
+    "imports",
     "audit",
 )
 

@@ -73,7 +73,7 @@ def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
     schema = listing.out_schema(many=True, reader=actor)
     if query["limit"] == "all":
         stmt = listing.export_select(actor, filters)  # permission and filter errors surface here
-        _audit_export(actor, listing, fmt, query)
+        audit_export(actor, listing, fmt, query)
 
         def chunks() -> Iterator[list[dict]]:
             # Runs after the view has returned, in the contexts stream_with_context restores
@@ -88,7 +88,7 @@ def list_response(actor: Actor, listing: Listing, query: dict) -> Response:
     # it would reload each one with a query of its own.
     dumped = schema.dump(listing.presented(actor, page.items))
     if fmt != "json":
-        _audit_export(actor, listing, fmt, query)
+        audit_export(actor, listing, fmt, query)
     return render(listing, fmt, [dumped], page.next_cursor)
 
 
@@ -123,7 +123,7 @@ def _next_url(cursor: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def _audit_export(actor: Actor, listing: Listing, fmt: str, query: dict) -> None:
+def audit_export(actor: Actor, listing: Listing, fmt: str, query: dict) -> None:
     params = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "cursor"}
     record_event(
         actor,

@@ -16,7 +16,7 @@ from schemas import (
 from schemas.api import FacilityPageSchema
 
 from ..models import Facility, InfrastructureStatus
-from ..models.enums import IMPAIRED_STATUSES, FacilityType, InfraStatus, Verification
+from ..models.enums import CONDITION, FacilityType, Verification
 from ..services import (
     Page,
     create_facility,
@@ -41,20 +41,22 @@ COLUMNS = (
     *admin_columns(),
     Column("latitude", "#geo+lat"),
     Column("longitude", "#geo+lon"),
-    Column("status", "#status", _status("status")),
-    Column("verification", "#status+verification"),
-    Column("name_ar"),
+    Column("functionality", "#status+functionality", _status("functionality")),
+    Column("access", "#access", _status("access")),
+    Column("damage", "#status+damage", _status("damage")),
+    Column("controlled_by", "#group+name+control", _status("controlled_by")),
+    Column("verification", "#meta+verification"),
+    Column("name_ar", "#loc+name+ar"),
     Column("admin_pcode"),
     Column("geo_precision"),
     Column("status_since", "", _status("effective_from")),
     Column("status_details", "", _status("details")),
-    Column("controlled_by", "", _status("controlled_by")),
     Column("sensitivity"),
     Column("updated_at"),
 )
 
 VERIFICATIONS = [v.value for v in Verification]
-IMPAIRED = frozenset(s.value for s in IMPAIRED_STATUSES)
+CONDITION_CHOICES = {name: [v.value for v in enum_cls] for name, enum_cls in CONDITION.items()}
 
 FACILITIES = Kind(
     name="facilities",
@@ -83,9 +85,8 @@ FACILITIES = Kind(
     saved="Facility added.",
     choices={
         "facility_types": [t.value for t in FacilityType],
-        "statuses": [s.value for s in InfraStatus],
+        "condition": CONDITION_CHOICES,
         "verifications": VERIFICATIONS,
-        "impaired": IMPAIRED,
     },
 )
 
@@ -112,5 +113,5 @@ STATUSES = Kind(
     verify=verify_status,
     detail=RecordPage("web.facility_detail", "facility_id", key="facility_id"),
     saved="Status change recorded.",
-    choices={"verifications": VERIFICATIONS},
+    choices={"verifications": VERIFICATIONS, "condition": CONDITION_CHOICES},
 )

@@ -2,6 +2,7 @@
 
 from .accounts import ApiToken, Organization, SigninFailure, Source, User
 from .base import NAMING_CONVENTION, Base, utcnow
+from .imports import COUNTS, ImportFormat, ImportJob, ImportState
 from .places import AdminArea
 from .records import (
     Facility,
@@ -32,7 +33,11 @@ __all__ = [
     "AuditEvent",
     "ChangeEntry",
     "Base",
+    "COUNTS",
     "Facility",
+    "ImportFormat",
+    "ImportJob",
+    "ImportState",
     "Incident",
     "IncidentRevision",
     "InfrastructureStatus",

@@ -166,23 +166,101 @@ FacilityType = StrEnum(
 )
 
 
-class InfraStatus(StrEnum):
-    operational = "operational"
+class Functionality(StrEnum):
+    """Whether the facility does its job (as HeRAMS assesses health facilities)."""
+
+    functional = "functional"
     partially_functional = "partially_functional"
-    restricted = "restricted"
-    closed = "closed"
-    damaged = "damaged"
-    destroyed = "destroyed"
+    not_functional = "not_functional"
     unknown = "unknown"
 
 
-# Statuses that dashboards and sitreps highlight as impaired.
-IMPAIRED_STATUSES = (
-    InfraStatus.restricted,
-    InfraStatus.closed,
-    InfraStatus.damaged,
-    InfraStatus.destroyed,
-)
+class Access(StrEnum):
+    """Whether people can reach and use it (an airport with all flights cancelled: closed)."""
+
+    open = "open"
+    restricted = "restricted"
+    closed = "closed"
+    unknown = "unknown"
+
+
+class Damage(StrEnum):
+    none = "none"
+    partially_damaged = "partially_damaged"
+    fully_damaged = "fully_damaged"
+    unknown = "unknown"
+
+
+# The three enumerated dimensions of a facility's condition, by field name. ``controlled_by``
+# is the fourth, free text.
+CONDITION = {"functionality": Functionality, "access": Access, "damage": Damage}
+
+# A dimension is impaired when it is known and not nominal.
+IMPAIRED = {
+    "functionality": (Functionality.partially_functional, Functionality.not_functional),
+    "access": (Access.restricted, Access.closed),
+    "damage": (Damage.partially_damaged, Damage.fully_damaged),
+}
+
+
+def is_impaired(functionality, access, damage) -> bool:
+    """True when any dimension is known and not nominal (not functional, not open, damaged)."""
+    values = {"functionality": functionality, "access": access, "damage": damage}
+    return any(values[k] in bad for k, bad in IMPAIRED.items())
+
+
+_CONDITION_WORDS = {
+    "access": {"open": "open", "restricted": "restricted access", "closed": "closed"},
+    "functionality": {
+        "functional": "functional",
+        "partially_functional": "partially functional",
+        "not_functional": "not functional",
+    },
+    "damage": {
+        "none": "undamaged",
+        "partially_damaged": "partially damaged",
+        "fully_damaged": "fully damaged",
+    },
+}
+
+
+def _dimension(entry, name: str) -> str:
+    """A dimension of a status entry, or of its dump (a dict)."""
+    value = entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
+    return str(value or "unknown")
+
+
+SEVERE = {"access": ("closed",), "functionality": ("not_functional",), "damage": ("fully_damaged",)}
+
+
+def condition_level(entry) -> str:
+    """``severe`` (closed, not functional or fully damaged), ``impaired``, ``nominal`` (some
+    dimension known, none impaired) or ``unknown``: how lists and maps colour a condition."""
+    values = {name: _dimension(entry, name) for name in IMPAIRED}
+    if any(values[name] in SEVERE[name] for name in values):
+        return "severe"
+    if any(values[name] in IMPAIRED[name] for name in values):
+        return "impaired"
+    return "unknown" if set(values.values()) == {"unknown"} else "nominal"
+
+
+def condition_words(entry, *, impaired_only: bool = False) -> list[str]:
+    """The known dimensions of a status entry in words, access first ("closed", "partially
+    damaged"); with ``impaired_only``, only those that are not nominal."""
+    words = []
+    for name in ("access", "functionality", "damage"):
+        value = _dimension(entry, name)
+        if impaired_only and value not in IMPAIRED[name]:
+            continue
+        if value in _CONDITION_WORDS[name]:
+            words.append(_CONDITION_WORDS[name][value])
+    return words
+
+
+def describe_condition(entry) -> str:
+    """A status entry (or its dump) in words: "Closed, functional, partially damaged"."""
+    text = ", ".join(condition_words(entry)) or "condition unknown"
+    return text[:1].upper() + text[1:]
 
 
 class MovementType(StrEnum):

@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -27,16 +28,19 @@ from .accounts import Source
 from .base import Base, UTCDateTime, enum_column, new_uuid, non_negative, utcnow
 from .enums import (
     EVENT_TAXONOMY,
+    Access,
+    Damage,
     DatePrecision,
     EstimateMethod,
     EventType,
     FacilityType,
-    InfraStatus,
+    Functionality,
     MovementType,
     Sensitivity,
     SubEventType,
     TargetType,
     Verification,
+    is_impaired,
 )
 
 
@@ -159,6 +163,15 @@ class Incident(_Retractable, _Tracked, Base):
     actor1: Mapped[Optional[str]] = mapped_column(String(300))
     actor2: Mapped[Optional[str]] = mapped_column(String(300))
     perpetrator_claimed_by: Mapped[Optional[str]] = mapped_column(String(300))
+    # ACLED's associated actors (``assoc_actor_1``/``_2``: several, separated by "; ").
+    assoc_actor1: Mapped[Optional[str]] = mapped_column(String(500))
+    assoc_actor2: Mapped[Optional[str]] = mapped_column(String(500))
+    # Civilians were the direct target (ACLED's ``civilian_targeting``).
+    civilian_targeting: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ACLED's ``disorder_type`` ("Political violence", "Demonstrations"...), as exported.
+    disorder_type: Mapped[Optional[str]] = mapped_column(String(100))
+    # The named place as reported (ACLED's ``location``), finer than the admin area.
+    location_name: Mapped[Optional[str]] = mapped_column(String(300))
     killed: Mapped[Optional[int]] = mapped_column(Integer)
     injured: Mapped[Optional[int]] = mapped_column(Integer)
     civilians_killed: Mapped[Optional[int]] = mapped_column(Integer)
@@ -167,6 +180,9 @@ class Incident(_Retractable, _Tracked, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # The identifier in the system an incident was imported from, e.g. "acled:SYR12345".
     external_id: Mapped[Optional[str]] = mapped_column(String(100), unique=True, index=True)
+    # When the source system last changed it (ACLED's ``timestamp``): a re-import revises
+    # only events changed since.
+    external_updated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     sources: Mapped[list[Source]] = relationship(secondary=incident_sources, order_by=Source.id)
     facility: Mapped[Optional[Facility]] = relationship(back_populates="incidents")
@@ -236,7 +252,13 @@ class InfrastructureStatus(_Retractable, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_uuid)
     facility_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("facilities.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    status: Mapped[InfraStatus] = mapped_column(enum_column(InfraStatus, "infra_status"))
+    # The condition in four dimensions (DOMAIN.md). Every row holds all of them: what an
+    # append did not state was carried over from the entry in effect.
+    functionality: Mapped[Functionality] = mapped_column(
+        enum_column(Functionality, "functionality"), default=Functionality.unknown
+    )
+    access: Mapped[Access] = mapped_column(enum_column(Access, "access"), default=Access.unknown)
+    damage: Mapped[Damage] = mapped_column(enum_column(Damage, "damage"), default=Damage.unknown)
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime)
     effective_to: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     reason: Mapped[Optional[str]] = mapped_column(Text)
@@ -250,6 +272,10 @@ class InfrastructureStatus(_Retractable, Base):
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    @property
+    def impaired(self) -> bool:
+        return is_impaired(self.functionality, self.access, self.damage)
 
     facility: Mapped[Facility] = relationship(back_populates="statuses")
     sources: Mapped[list[Source]] = relationship(secondary=status_sources, order_by=Source.id)
@@ -295,5 +321,8 @@ class PopulationMovement(_Retractable, Base):
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The identifier in the file it was imported from ("hxl:<#meta+id>"): importing the same
+    # file again finds it instead of adding it twice.
+    external_id: Mapped[Optional[str]] = mapped_column(String(100), unique=True, index=True)
 
     sources: Mapped[list[Source]] = relationship(secondary=movement_sources, order_by=Source.id)

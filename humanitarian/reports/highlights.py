@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Optional
 
-from ..models.enums import IMPAIRED_STATUSES, InfraStatus
+from ..models.enums import condition_words
 from .labels import TARGET_SINGULAR, day, number, period
 
 if TYPE_CHECKING:
@@ -24,8 +24,15 @@ _TERRITORY_SUBEVENTS = {
 }
 MAX_HIGHLIGHTS = 8
 MAX_FACILITY_SENTENCES = 4
-# Closures and destruction lead; then damage; then restrictions.
-_STATUS_ORDER = {"closed": 0, "destroyed": 0, "damaged": 1, "restricted": 2}
+
+
+def _severity(entry) -> int:
+    """Closures and destruction lead; then damage; then restrictions and the rest."""
+    if str(entry.access) == "closed" or str(entry.damage) == "fully_damaged":
+        return 0
+    if str(entry.damage) == "partially_damaged" or str(entry.functionality) == "not_functional":
+        return 1
+    return 2
 
 
 def highlights(content: SitrepContent) -> list[str]:
@@ -51,15 +58,12 @@ def _lower_first(text: str) -> str:
 def _facility_sentences(content: SitrepContent) -> list[str]:
     """'Aleppo International Airport closed since 1 Dec 2024; all flights cancelled.'"""
     out = []
-    rows = [
-        r
-        for r in content.statuses
-        if r.changed and r.after is not None and r.after.status in IMPAIRED_STATUSES
-    ]
-    rows.sort(key=lambda r: (_STATUS_ORDER.get(str(r.after.status), 3), r.after.effective_from))
+    rows = [r for r in content.statuses if r.changed and r.after is not None and r.after.impaired]
+    rows.sort(key=lambda r: (_severity(r.after), r.after.effective_from))
     for row in rows:
         entry = row.after
-        sentence = f"{row.facility.name} {InfraStatus(entry.status).value} since {day(entry.effective_from)}"
+        condition = " and ".join(condition_words(entry, impaired_only=True))
+        sentence = f"{row.facility.name} {condition} since {day(entry.effective_from)}"
         if entry.details:
             sentence += f"; {_lower_first(entry.details.rstrip('.'))}"
         if entry.controlled_by and (

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from typing import Optional
 
 from ..models.enums import ACLED_LABELS, EVENT_TAXONOMY
+from ..models.enums import condition_level as level  # noqa: F401 (templates: L.level)
+from ..models.enums import describe_condition as condition  # noqa: F401 (L.condition)
 
 # ACLED's own names (the shared vocabulary), as on the web pages.
 EVENT_TYPE_LABELS = {event: ACLED_LABELS[event] for event in EVENT_TAXONOMY}

@@ -23,7 +23,12 @@ Where things live:
   what maps show (frames, borders, incidents per district).
 - ``summary``, ``comparison``: key figures; ``sitrep_content``: what a sitrep shows (the PDF
   renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive.
-- ``accounts``: users, tokens, sources; ``imports``: ACLED files; ``demo``: the demo scenario.
+- ``summary``'s neighbour ``rollups``: HDX HAPI monthly aggregates over the lists' selections.
+- ``accounts``: users, tokens, sources; ``demo``: the demo scenario.
+- ``imports``: writing imported rows (all or nothing per file, external ids, the retraction
+  seam); ``acled``: reading ACLED exports; ``import_jobs``: uploads stored as jobs, claimed
+  once, with progress. Reading HXL needs the kinds' hashtags and schemas, so it lives in
+  ``humanitarian.kinds.hxl``, and ``humanitarian.kinds.imports`` runs an import end to end.
 """
 
 from .accounts import (

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from ..models.enums import InfraStatus
+from ..models.enums import Access, Damage
 from .actors import Actor
 from .summary import Summary, summarize
 
@@ -37,12 +37,12 @@ class Change:
 
 
 def _closed(summary: Summary) -> int:
-    return summary.facilities_by_status.get(InfraStatus.closed, 0)
+    return summary.facilities_by_access.get(Access.closed, 0)
 
 
 def _damaged(summary: Summary) -> int:
-    by = summary.facilities_by_status
-    return by.get(InfraStatus.damaged, 0) + by.get(InfraStatus.destroyed, 0)
+    by = summary.facilities_by_damage
+    return by.get(Damage.partially_damaged, 0) + by.get(Damage.fully_damaged, 0)
 
 
 # Key figure name -> how to read it from a Summary. Order is the order sitreps show them in.

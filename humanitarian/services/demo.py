@@ -90,7 +90,7 @@ def _seed_facilities(actor, report) -> dict:
 def _seed_incidents(actor, report, facilities, sources) -> None:
     for row in D.INCIDENTS:
         (
-            _key,
+            key,
             day,
             event,
             sub,
@@ -124,6 +124,7 @@ def _seed_incidents(actor, report, facilities, sources) -> None:
                 killed=killed,
                 injured=injured,
                 civilians_killed=killed if event == "explosions_remote_violence" else None,
+                civilian_targeting=key in D.CIVILIAN_TARGETING,
                 description=description,
                 source_ids=[sources[n] for n in source_names],
                 verification=verification,
@@ -133,25 +134,15 @@ def _seed_incidents(actor, report, facilities, sources) -> None:
 
 
 def _seed_statuses(actor, report, facilities, sources) -> None:
-    for (
-        key,
-        status,
-        start,
-        reason,
-        details,
-        controlled_by,
-        source_names,
-        verification,
-    ) in D.STATUSES:
+    for key, condition, start, reason, details, source_names, verification in D.STATUSES:
         set_infrastructure_status(
             actor,
             facilities[key],
             StatusInput(
-                status=status,
+                **condition,
                 effective_from=datetime.fromisoformat(start),
                 reason=reason,
                 details=details,
-                controlled_by=controlled_by,
                 source_ids=[sources[n] for n in source_names],
                 verification=verification,
             ),

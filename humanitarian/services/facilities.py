@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Optional
 
@@ -11,7 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, Report, utcnow
-from ..models.enums import Scope, Verification, highest
+from ..models.enums import (
+    CONDITION,
+    Scope,
+    Sensitivity,
+    Verification,
+    highest,
+)
 from .actors import Actor
 from .audit import audit, record_restricted_views
 from .changes import note_change
@@ -117,17 +124,17 @@ def set_infrastructure_status(
             errors={"effective_to": ["Must be after effective_from."]},
         )
     facility = _visible_facility(actor, facility_id, for_update=True)
+    condition = _condition(actor, facility, data)
     facility.status_seq += 1
     entry = InfrastructureStatus(
         id=uuid.uuid4(),
         facility_id=facility.id,
         seq=facility.status_seq,
-        status=data.status,
+        **condition,
         effective_from=data.effective_from,
         effective_to=data.effective_to,
         reason=data.reason,
         details=data.details,
-        controlled_by=data.controlled_by,
         sensitivity=data.sensitivity,
         verification=data.verification,
         organization_id=actor.organization_id,
@@ -145,11 +152,29 @@ def set_infrastructure_status(
         "facility",
         facility.id,
         report=report,
-        details={"status": str(data.status), "status_id": str(entry.id)},
+        details={**{k: str(v) for k, v in condition.items() if v}, "status_id": str(entry.id)},
         sensitivity=highest(facility.sensitivity, entry.sensitivity),
     )
     note_change(entry, "status_added", report_id=report.id)
     return entry
+
+
+def _condition(actor: Actor, facility: Facility, data: StatusInput) -> dict:
+    """All four dimensions of the new entry: those the input states, the others carried over
+    from the entry in effect at ``effective_from``, else ``unknown``. Only an entry that the
+    new entry's readers may see is carried from, so a public entry never repeats what a
+    restricted one said."""
+    readers = replace(actor, max_sensitivity=Sensitivity(data.sensitivity))
+    previous = current_status(readers, facility, data.effective_from)
+    condition = {}
+    for name, enum_cls in CONDITION.items():
+        stated = getattr(data, name)
+        carried = getattr(previous, name) if previous is not None else enum_cls.unknown
+        condition[name] = enum_cls(stated) if stated is not None else carried
+    stated = data.controlled_by
+    carried = previous.controlled_by if previous is not None else None
+    condition["controlled_by"] = (stated.strip() or None) if stated is not None else carried
+    return condition
 
 
 def set_status_verification(
@@ -244,10 +269,15 @@ def facility_select(actor: Actor, filters: RecordFilter) -> Select:
         stmt = stmt.where(Facility.verification.in_(filters.verifications))
     if filters.since or filters.until:
         stmt = stmt.where(Facility.id.in_(_changed_in_period(actor, filters)))
-    if filters.statuses:
+    conditions = [
+        getattr(InfrastructureStatus, name).in_(values)
+        for name, values in filters.condition.items()
+        if values
+    ]
+    if conditions:
         current = (
             current_status_select(actor)
-            .where(InfrastructureStatus.status.in_(filters.statuses))
+            .where(*conditions)
             .with_only_columns(InfrastructureStatus.facility_id)
         )
         stmt = stmt.where(Facility.id.in_(current))

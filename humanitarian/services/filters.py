@@ -26,10 +26,23 @@ class RecordFilter:
     target_types: list[str] = field(default_factory=list)
     verifications: list[str] = field(default_factory=list)
     movement_types: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
     facility_types: list[str] = field(default_factory=list)
+    # Facilities by the current entry's condition (DOMAIN.md's dimensions).
+    functionalities: list[str] = field(default_factory=list)
+    accesses: list[str] = field(default_factory=list)
+    damages: list[str] = field(default_factory=list)
+    civilian_targeting: Optional[bool] = None
     bbox: Optional[BBox] = None
     name: Optional[str] = None  # facilities: name contains, English or Arabic, any case
+
+    @property
+    def condition(self) -> dict[str, list[str]]:
+        """The condition filters by dimension name."""
+        return {
+            "functionality": self.functionalities,
+            "access": self.accesses,
+            "damage": self.damages,
+        }
 
 
 @dataclass

@@ -47,6 +47,11 @@ _FIELDS = (
     "actor1",
     "actor2",
     "perpetrator_claimed_by",
+    "assoc_actor1",
+    "assoc_actor2",
+    "civilian_targeting",
+    "disorder_type",
+    "location_name",
     "killed",
     "injured",
     "civilians_killed",
@@ -284,6 +289,8 @@ def incident_select(actor: Actor, filters: RecordFilter) -> Select:
     ):
         if values:
             stmt = stmt.where(column.in_(values))
+    if f.civilian_targeting is not None:
+        stmt = stmt.where(Incident.civilian_targeting.is_(f.civilian_targeting))
     if f.bbox is not None:
         stmt = stmt.where(bbox_filter(actor, Incident, f.bbox))
     return stmt

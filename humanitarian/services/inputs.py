@@ -9,11 +9,13 @@ from datetime import date, datetime, time
 from typing import Optional
 
 from ..models.enums import (
+    Access,
+    Damage,
     DatePrecision,
     EstimateMethod,
     EventType,
     FacilityType,
-    InfraStatus,
+    Functionality,
     MovementType,
     Sensitivity,
     SubEventType,
@@ -47,6 +49,11 @@ class IncidentInput:
     actor1: Optional[str] = None
     actor2: Optional[str] = None
     perpetrator_claimed_by: Optional[str] = None
+    assoc_actor1: Optional[str] = None
+    assoc_actor2: Optional[str] = None
+    civilian_targeting: bool = False
+    disorder_type: Optional[str] = None
+    location_name: Optional[str] = None
     killed: Optional[int] = None
     injured: Optional[int] = None
     civilians_killed: Optional[int] = None
@@ -70,8 +77,13 @@ class FacilityInput:
 
 @dataclass
 class StatusInput:
-    status: InfraStatus
+    """A status change. A dimension left as None carries over from the entry in effect at
+    ``effective_from`` (``unknown`` if there is none); ``controlled_by=""`` clears it."""
+
     effective_from: datetime
+    functionality: Optional[Functionality] = None
+    access: Optional[Access] = None
+    damage: Optional[Damage] = None
     effective_to: Optional[datetime] = None
     reason: Optional[str] = None
     details: Optional[str] = None

@@ -29,7 +29,7 @@ from ..models import (
     PopulationMovement,
     Source,
 )
-from ..models.enums import IMPAIRED_STATUSES, Channel, Scope, Sensitivity, Verification
+from ..models.enums import Channel, Scope, Sensitivity, Verification
 from .actors import Actor
 from .areas import centroid, get_area
 from .comparison import Change, previous_period, summarize_with_previous
@@ -76,7 +76,7 @@ class StatusRow:
 
     @property
     def impaired(self) -> bool:
-        return self.after is not None and self.after.status in IMPAIRED_STATUSES
+        return self.after is not None and self.after.impaired
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Facility, InfrastructureStatus, PopulationMovement
-from ..models.enums import MovementType, Scope
+from ..models.enums import CONDITION, MovementType, Scope, is_impaired
 from .actors import Actor
 from .areas import get_area
 from .facilities import current_status_select, status_changes
@@ -37,7 +37,11 @@ class Summary:
     incidents_by_target_type: dict[str, int] = field(default_factory=dict)
     killed: int = 0
     injured: int = 0
-    facilities_by_status: dict[str, int] = field(default_factory=dict)
+    # Facilities by the current entry's condition, one count per value of each dimension.
+    facilities_by_functionality: dict[str, int] = field(default_factory=dict)
+    facilities_by_access: dict[str, int] = field(default_factory=dict)
+    facilities_by_damage: dict[str, int] = field(default_factory=dict)
+    facilities_impaired: int = 0
     displaced_individuals: int = 0
     returned_individuals: int = 0
     latest_status_changes: list[InfrastructureStatus] = field(default_factory=list)
@@ -60,15 +64,29 @@ def summarize(
     current = visible(current, Facility, actor)
     if admin_pcode:
         current = current.where(area_filter(actor, Facility.admin_pcode, admin_pcode))
-    statuses = current.subquery()
-    for status, count in db.session.execute(
-        select(statuses.c.status, func.count()).group_by(statuses.c.status)
-    ):
-        out.facilities_by_status[str(status)] = count
+    _condition_figures(out, current.subquery())
 
     out.displaced_individuals, out.returned_individuals = _movement_totals(actor, filters)
     out.latest_status_changes = status_changes(actor, filters, limit=10)
     return out
+
+
+def _condition_figures(out: Summary, statuses) -> None:
+    c = statuses.c
+    counts = {name: Counter() for name in CONDITION}
+    rows = db.session.execute(
+        select(c.functionality, c.access, c.damage, func.count()).group_by(
+            c.functionality, c.access, c.damage
+        )
+    )
+    for functionality, access, damage, count in rows:
+        for name, value in zip(CONDITION, (functionality, access, damage), strict=True):
+            counts[name][str(value)] += count
+        if is_impaired(functionality, access, damage):
+            out.facilities_impaired += count
+    out.facilities_by_functionality = dict(counts["functionality"].most_common())
+    out.facilities_by_access = dict(counts["access"].most_common())
+    out.facilities_by_damage = dict(counts["damage"].most_common())
 
 
 def _incident_figures(out: Summary, incidents) -> None:

@@ -22,6 +22,7 @@ from . import (  # noqa: F401  (each module registers its pages on the blueprint
     dashboard,
     errors,
     facilities,
+    imports,
     incidents,
     lookups,
     movements,

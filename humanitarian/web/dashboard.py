@@ -7,7 +7,6 @@ from flask import render_template, request
 
 from schemas import FacilityOutSchema, IncidentOutSchema, SummaryQuerySchema
 
-from ..kinds import FACILITIES
 from ..models.enums import Scope
 from ..services import (
     NotFound,
@@ -27,7 +26,6 @@ from .forms import FormState, load_form
 from .maps import area_map, incident_points
 from .present import area_index, dump
 
-IMPAIRED = FACILITIES.choices["impaired"]
 MAP_POINTS = 500
 STATUS_ROWS = 200  # the status table's facilities; past them it links to the facilities page
 
@@ -61,7 +59,6 @@ def dashboard():
         recent=incidents[:8],
         **_infrastructure(actor, pcode, until),
         areas=area_index(),
-        impaired=IMPAIRED,
     ), 400 if form.errors else 200
 
 
@@ -74,8 +71,7 @@ def _infrastructure(actor, pcode, until) -> dict:
     rows = dump(FacilityOutSchema, with_current_status(actor, facilities, at))
 
     def impaired_first(row):
-        status = (row["current_status"] or {}).get("status")
-        return (status not in IMPAIRED, row["name"])
+        return (not (row["current_status"] or {}).get("impaired"), row["name"])
 
     return {
         "facilities": sorted(rows, key=impaired_first),

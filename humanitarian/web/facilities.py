@@ -45,7 +45,6 @@ def facility_detail(facility_id):
         current=dump(STATUSES.out_schema, now, many=False) if now else None,
         history=dump(STATUSES.out_schema, list(reversed(history))),
         areas=area_index(),
-        impaired=FACILITIES.choices["impaired"],
         verifications=FACILITIES.choices["verifications"],
     )
 
@@ -90,6 +89,6 @@ def status_new(facility_id):
         saved=STATUSES.saved,
         facility=facility,
         current=current_status(actor, facility),
-        statuses=FACILITIES.choices["statuses"],
+        condition=FACILITIES.choices["condition"],
         sources=source_choices(),
     )

@@ -15,6 +15,7 @@ from typing import Optional
 
 from shapely.geometry.base import BaseGeometry
 
+from ..models.enums import condition_level, describe_condition
 from ..services import Actor, RecordFilter
 from ..services.mapping import (
     ATTRIBUTION,
@@ -224,17 +225,17 @@ def facility_points(facilities: list[dict]) -> list[dict]:
 
     out = []
     for f in facilities:
-        status = (f.get("current_status") or {}).get("status") or "unknown"
+        status = f.get("current_status") or {}
         out.append(
             {
                 "latitude": f.get("latitude"),
                 "longitude": f.get("longitude"),
                 "r": 5,
-                "cls": f"status-{status}",
+                "cls": f"status-{condition_level(status)}",
                 "kind": "facility",
                 "id": f["id"],
                 "href": url_for("web.facility_detail", facility_id=f["id"]),
-                "title": f"{f['name']} · {status.replace('_', ' ')}",
+                "title": f"{f['name']} · {describe_condition(status).lower()}",
             }
         )
     return out

@@ -9,11 +9,14 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from marshmallow import Schema
 
-from ..models.enums import ACLED_LABELS
+from ..models.enums import ACLED_LABELS, condition_level, describe_condition
 from ..services import RecordFilter, list_areas, list_facilities, list_sources
 from ..services.visibility import ReaderView
 from .access import current_actor
 from .blueprint import bp
+
+bp.add_app_template_filter(describe_condition, "condition")
+bp.add_app_template_filter(condition_level, "condition_level")
 
 
 def dump(schema_cls: type[Schema], items, *, many: bool = True):

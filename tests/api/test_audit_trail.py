@@ -75,7 +75,7 @@ def test_correction_and_status_change(client, partner, system):
     assert event.entity_id == str(incident.id)
 
     airport = create_facility(system, f.facility())
-    status = {"status": "closed", "effective_from": "2024-12-01T08:00:00Z"}
+    status = {"access": "closed", "effective_from": "2024-12-01T08:00:00Z"}
     response = client.post(
         f"/api/v1/facilities/{airport.id}/statuses", json=status, headers=partner.headers
     )

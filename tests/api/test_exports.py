@@ -39,9 +39,40 @@ INCIDENT_TAGS = [
     "#geo+lon",
     "#affected+killed",
     "#affected+injured",
-    "#org+actor1",
+    "#affected+killed+children",
+    "#group+name+first",
+    "#group+name+second",
+    "#description",
     "#meta+source",
-    "#status+verification",
+    "#meta+verification",
+]
+MOVEMENT_TAGS = [
+    "#meta+id",
+    "#date+start",
+    "#date+end",
+    "#adm1+code+origin",
+    "#adm2+code+origin",
+    "#adm1+code+dest",
+    "#adm2+code+dest",
+    "#affected+ind",
+    "#affected+hh",
+    "#description",
+    "#meta+source",
+    "#meta+verification",
+]
+FACILITY_TAGS = [
+    "#meta+id",
+    "#loc+name",
+    "#loc+type",
+    *INCIDENT_TAGS[5:14],
+    "#geo+lat",
+    "#geo+lon",
+    "#status+functionality",
+    "#access",
+    "#status+damage",
+    "#group+name+control",
+    "#meta+verification",
+    "#loc+name+ar",
 ]
 
 
@@ -53,6 +84,15 @@ def _tags(dataset) -> list[str]:
     """The hashtags libhxl found, in order; untagged columns (extra fields) are skipped."""
     tags = [c.get_display_tag(sort_attributes=False) for c in dataset.columns]
     return [str(t) for t in tags if t]
+
+
+def assert_each_column_found_by_its_full_tag(dataset, expected: list[str]) -> None:
+    """libhxl finds every tagged column by its full tag (an absolute pattern, ``tag!``), one
+    column per tag: no two columns share one, and ``#status`` alone never picks two."""
+    assert _tags(dataset) == expected
+    for tag in expected:
+        pattern = hxl.model.TagPattern.parse(tag + "!")
+        assert sum(1 for c in dataset.columns if pattern.match(c)) == 1, tag
 
 
 def _read_hxl(tmp_path, response):
@@ -91,7 +131,7 @@ def test_hxl_export_reads_back_with_the_domain_tags(client, tmp_path, idleb):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     dataset = _read_hxl(tmp_path, response)
-    assert _tags(dataset) == INCIDENT_TAGS
+    assert_each_column_found_by_its_full_tag(dataset, INCIDENT_TAGS)
     rows = list(dataset)
     assert [r.get("#meta+id") for r in rows] == [str(i.id) for i in idleb]
     first = rows[0]
@@ -102,6 +142,8 @@ def test_hxl_export_reads_back_with_the_domain_tags(client, tmp_path, idleb):
     assert first.get("#meta+source") == "Syrian Civil Defence"
     assert first.get("#affected+killed") == "3" and not rows[1].get("#affected+killed")
     assert first.get("#date+occurred") == "2024-12-02"
+    assert first.get("#group+name+first") == "Government air force"
+    assert not [c for c in dataset.columns if c.tag == "#org"]
 
 
 def test_hxl_names_the_sub_district_and_public_readers_get_the_district(client, tmp_path, system):
@@ -131,28 +173,26 @@ def test_movement_and_facility_hxl_tags(client, tmp_path, system):
     record_movement(system, f.movement())
     airport = create_facility(system, f.facility())
     set_infrastructure_status(
-        system, airport.id, f.status("closed", datetime(2024, 12, 1, tzinfo=UTC))
+        system,
+        airport.id,
+        f.status("closed", datetime(2024, 12, 1, tzinfo=UTC), controlled_by="Syrian government"),
     )
     moves = _read_hxl(tmp_path, client.get("/api/v1/movements?format=hxl"))
-    assert set(_tags(moves)) == {
-        "#meta+id",
-        "#indicator+movement",
-        "#adm1+code+origin",
-        "#adm2+code+origin",
-        "#adm1+code+dest",
-        "#adm2+code+dest",
-        "#affected+ind",
-        "#meta+source",
-        "#status+verification",
-    }
+    assert_each_column_found_by_its_full_tag(moves, MOVEMENT_TAGS)
     row = next(iter(moves))
+    assert (row.get("#date+start"), row.get("#date+end")) == ("2024-11-29", "2024-12-04")
+    assert row.get("#affected+hh") is None  # households not given
     assert (row.get("#adm1+code+origin"), row.get("#adm1+code+dest")) == ("SY02", "SY06")
     assert (row.get("#adm2+code+origin"), row.get("#adm2+code+dest")) == ("SY0200", None)
     assert row.get("#affected+ind") == "20000"
     facilities = _read_hxl(tmp_path, client.get("/api/v1/facilities?format=hxl"))
+    assert_each_column_found_by_its_full_tag(facilities, FACILITY_TAGS)
     row = next(iter(facilities))
-    assert row.get("#loc+name") == "Aleppo International Airport"
-    assert row.get("#status") == "closed" and row.get("#loc+type") == "airport"
+    assert row.get("#loc+name!") == "Aleppo International Airport"
+    assert row.get("#loc+name+ar") == "مطار حلب الدولي" and row.get("#loc+type") == "airport"
+    assert row.get("#access") == "closed" and row.get("#status+functionality") == "not_functional"
+    assert row.get("#status+damage") == "none" and row.get("#meta+verification") == "unverified"
+    assert row.get("#group+name+control") == "Syrian government"
 
 
 def test_formula_cells_are_neutralised_but_numbers_are_not(client, system):

@@ -44,9 +44,14 @@ def test_list_carries_current_status(client, system):
     airport, road = _airport_and_road(system)
     items = client.get("/api/v1/facilities").get_json()["items"]
     assert [i["name"] for i in items] == ["Aleppo International Airport", road.name]
-    assert items[0]["current_status"]["status"] == "closed"
-    assert items[0]["current_status"]["details"] == "all flights cancelled"
-    assert items[1]["current_status"]["status"] == "restricted"
+    now = items[0]["current_status"]
+    assert (now["functionality"], now["access"], now["damage"]) == (
+        "not_functional",
+        "closed",
+        "none",
+    )
+    assert now["details"] == "all flights cancelled" and now["impaired"] is True
+    assert items[1]["current_status"]["access"] == "restricted"
 
 
 def test_filters_by_current_status_type_and_period(client, system):
@@ -55,9 +60,12 @@ def test_filters_by_current_status_type_and_period(client, system):
     def names(query):
         return [i["name"] for i in client.get(f"/api/v1/facilities?{query}").get_json()["items"]]
 
-    assert names("status=closed") == [airport.name]
-    assert names("status=operational") == []
-    assert names("status=closed&status=restricted") == [airport.name, road.name]
+    assert names("access=closed") == [airport.name]
+    assert names("access=open") == []
+    assert names("access=closed&access=restricted") == [airport.name, road.name]
+    assert names("functionality=functional") == [road.name]
+    assert names("functionality=functional&access=closed") == []
+    assert names("damage=none") == [airport.name, road.name]
     assert names("facility_type=road_bridge") == [road.name]
     assert names("since=2024-12-01&until=2024-12-01") == [airport.name]
     assert names("until=2024-11-25") == [airport.name]
@@ -67,9 +75,9 @@ def test_filters_by_current_status_type_and_period(client, system):
 def test_one_facility_and_its_history(client, system):
     airport, _ = _airport_and_road(system)
     one = client.get(f"/api/v1/facilities/{airport.id}").get_json()
-    assert one["current_status"]["status"] == "closed"
+    assert one["current_status"]["access"] == "closed"
     history = client.get(f"/api/v1/facilities/{airport.id}/statuses").get_json()["items"]
-    assert [h["status"] for h in history] == ["operational", "closed"]
+    assert [h["access"] for h in history] == ["open", "closed"]
     assert history[1]["effective_from"] == "2024-12-01T08:00:00+00:00"
 
 
@@ -79,7 +87,7 @@ def test_hidden_facility_is_404(client, system, writer):
         assert client.get(url, headers=writer).status_code == 404
     response = client.post(
         f"/api/v1/facilities/{hidden.id}/statuses",
-        json={"status": "closed", "effective_from": "2024-12-01T08:00:00Z"},
+        json={"access": "closed", "effective_from": "2024-12-01T08:00:00Z"},
         headers=writer,
     )
     assert response.status_code == 404
@@ -95,7 +103,7 @@ def test_create_facility_then_append_statuses(client, writer):
     closed = client.post(
         url,
         json={
-            "status": "closed",
+            "access": "closed",
             "effective_from": "2024-12-01T10:00:00+02:00",
             "details": "all flights cancelled",
             "controlled_by": "Syrian government",
@@ -103,12 +111,18 @@ def test_create_facility_then_append_statuses(client, writer):
         headers=writer | {"Idempotency-Key": "airport-closed"},
     )
     assert closed.status_code == 201
+    stored = closed.get_json()
+    assert (stored["access"], stored["functionality"], stored["damage"]) == (
+        "closed",
+        "unknown",
+        "unknown",
+    )
     assert closed.headers["Location"] == url
     assert closed.get_json()["effective_from"] == "2024-12-01T08:00:00+00:00"
     replay = client.post(
         url,
         json={
-            "status": "closed",
+            "access": "closed",
             "effective_from": "2024-12-01T10:00:00+02:00",
             "details": "all flights cancelled",
             "controlled_by": "Syrian government",
@@ -127,19 +141,23 @@ def test_status_rules(client, writer):
     bad = client.post(
         url,
         json={
-            "status": "closed",
+            "access": "closed",
             "effective_from": "2024-12-02T00:00:00Z",
             "effective_to": "2024-12-01T00:00:00Z",
         },
         headers=writer,
     )
     assert bad.status_code == 422 and "effective_to" in bad.get_json()["errors"]
-    unknown = client.post(url, json={"status": "bombed", "effective_from": "2024-12-01"})
+    unknown = client.post(url, json={"damage": "bombed", "effective_from": "2024-12-01"})
     assert unknown.status_code == 401
     wrong = client.post(
-        url, json={"status": "bombed", "effective_from": "2024-12-01T00:00Z"}, headers=writer
+        url, json={"damage": "bombed", "effective_from": "2024-12-01T00:00Z"}, headers=writer
     )
-    assert wrong.status_code == 422 and "status" in wrong.get_json()["errors"]
+    assert wrong.status_code == 422 and "damage" in wrong.get_json()["errors"]
+    old = client.post(
+        url, json={"status": "closed", "effective_from": "2024-12-01T00:00Z"}, headers=writer
+    )
+    assert old.status_code == 422 and "status" in old.get_json()["errors"]
     missing = client.post(
         "/api/v1/facilities", json=FACILITY | {"facility_type": "castle"}, headers=writer
     )

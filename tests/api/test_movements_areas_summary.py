@@ -115,11 +115,12 @@ def test_summary_for_aleppo(client, system):
     body = response.get_json()
     assert body["incidents_by_event_type"] == {"explosions_remote_violence": 1}
     assert (body["killed"], body["injured"]) == (2, 5)
-    assert body["facilities_by_status"] == {"closed": 1}
+    assert body["facilities_by_access"] == {"closed": 1}
+    assert body["facilities_impaired"] == 1
     assert (body["displaced_individuals"], body["returned_individuals"]) == (20000, 300)
     change = body["latest_status_changes"][0]
     assert change["facility_name"] == "Aleppo International Airport"
-    assert change["status"] == "closed"
+    assert change["access"] == "closed"
 
 
 def test_summary_rejects_unknown_area_and_reversed_period(client, writer):

@@ -50,7 +50,7 @@ class Schedule:
 
     def job_ids(self) -> set[str]:
         daily_weekly = {f"sitrep-{cadence}-{a}" for a in self.areas for cadence in CADENCES}
-        return daily_weekly | {"sitrep-retries", "webhooks-deliver"}
+        return daily_weekly | {"sitrep-retries", "webhooks-deliver", "imports"}
 
 
 CADENCES = ("daily", "weekly")

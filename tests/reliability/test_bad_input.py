@@ -93,7 +93,7 @@ def targets(client, writer) -> dict:
             "admin_pcode": "SY0700",
         },
         f"/api/v1/facilities/{facility['id']}/statuses": {
-            "status": "closed",
+            "access": "closed",
             "effective_from": "2024-12-01T08:00:00Z",
             "reason": "shelling nearby",
         },

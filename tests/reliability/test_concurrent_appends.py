@@ -326,7 +326,7 @@ def test_concurrent_status_changes_keep_one_history(app, backend, live_server, m
             for n in range(changes):
                 when = start + timedelta(minutes=rng.randrange(0, 10_000))
                 payload = {
-                    "status": rng.choice(["closed", "restricted", "operational", "damaged"]),
+                    "access": rng.choice(["closed", "restricted", "open", "unknown"]),
                     "effective_from": when.isoformat(),
                     "reason": f"writer {index} change {n}",
                 }

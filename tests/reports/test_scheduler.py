@@ -60,6 +60,7 @@ def test_jobs_are_data_from_the_configuration(app):
         "SITREP_WEEKLY_DAY": "fri",
         "SITREP_RETRY_MINUTES": 30,
         "WEBHOOK_INTERVAL_SECONDS": 20,
+        "IMPORT_POLL_SECONDS": 20,
     }
     jobs = {j.id: j for j in scheduled_jobs(config)}
     assert set(jobs) == {
@@ -69,7 +70,9 @@ def test_jobs_are_data_from_the_configuration(app):
         "sitrep-weekly-SY07",
         "sitrep-retries",
         "webhooks-deliver",
+        "imports",
     }
+    assert jobs["imports"].trigger_args == {"seconds": 20}
     assert jobs["sitrep-weekly-SY07"].trigger_args == {"day_of_week": "fri", "hour": 5, "minute": 0}
     assert jobs["sitrep-daily-SY02"].kwargs["cadence"] == "daily"
     assert jobs["sitrep-retries"].trigger_args == {"minutes": 10}
@@ -170,7 +173,7 @@ def test_restart_keeps_stored_jobs_and_their_next_run(app):
     finally:
         first.stop()
     before = {j["id"]: j["next_run_time"] for j in job_overview(app)}
-    assert all(before.values()) and len(before) == 6
+    assert all(before.values()) and len(before) == 7  # four sitreps, retries, webhooks, imports
 
     app.config["SITREP_DAILY_HOUR"] = 7
     try:

@@ -83,12 +83,13 @@ def test_movement_cross_field_rules():
 
 def test_status_times_are_utc():
     loaded = StatusInSchema().load(
-        {"status": "closed", "effective_from": "2024-12-01T10:00:00+02:00"}
+        {"access": "closed", "effective_from": "2024-12-01T10:00:00+02:00"}
     )
     assert isinstance(loaded, StatusInput)
     assert loaded.effective_from == datetime(2024, 12, 1, 8, tzinfo=UTC)
+    assert (loaded.access, loaded.functionality, loaded.damage) == ("closed", None, None)
     bad = {
-        "status": "closed",
+        "access": "closed",
         "effective_from": "2024-12-02T00:00Z",
         "effective_to": "2024-12-01T00:00Z",
     }

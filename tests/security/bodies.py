@@ -33,7 +33,7 @@ def facility_body(sensitivity: str) -> dict:
 
 
 def status_body() -> dict:
-    return {"status": "closed", "effective_from": "2024-12-03T09:30", "sensitivity": "public"}
+    return {"access": "closed", "effective_from": "2024-12-03T09:30", "sensitivity": "public"}
 
 
 def movement_body(sensitivity: str) -> dict:

@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from tests.factories import condition
+
 SENSITIVITIES = ("public", "partner", "restricted")
 RANK = {s: i for i, s in enumerate(SENSITIVITIES)}
 SCOPES = ("read", "append", "verify", "admin")
@@ -84,16 +86,17 @@ def expected_summary(grant: str) -> dict:
     for row in sorted(STATUS_ROWS, key=lambda r: r.day):
         if allows(grant, row.facility) and allows(grant, row.sensitivity):
             latest[row.facility] = row
-    by_status: dict[str, int] = {}
+    by_access: dict[str, int] = {}
     for row in latest.values():
-        by_status[row.status] = by_status.get(row.status, 0) + 1
+        access = condition(row.status)["access"]
+        by_access[access] = by_access.get(access, 0) + 1
     seen = up_to(grant)
     return {
         "incidents_total": len(seen),
         "killed": sum(KILLED[s] for s in seen),
         "injured": sum(INJURED[s] for s in seen),
         "displaced_individuals": sum(DISPLACED[s] for s in seen),
-        "facilities_by_status": by_status,
+        "facilities_by_access": by_access,
     }
 
 

@@ -175,6 +175,7 @@ EDITIONS = bodies("public", "restricted")
 APPEND, FORM_SAVED = api("append", 201), web("append", 303)
 GENERATED = frozenset({200, 201, 202})
 V1 = "/api/v1"
+MISSING_JOB = "6f1d2c3b-0000-4000-8000-000000000000"  # no such import job
 
 # fmt: off
 ROWS: tuple[Row, ...] = (
@@ -202,6 +203,11 @@ ROWS: tuple[Row, ...] = (
     Row("GET", f"{V1}/webhooks", api("admin")),
     Row("GET", f"{V1}/webhooks/<id>", api("admin", 404), url=missing_hook("")),
     Row("GET", f"{V1}/webhooks/<id>/deliveries", api("admin", 404), url=missing_hook("/deliveries")),
+    Row("GET", f"{V1}/rollups/conflict-events", api("read")),
+    Row("GET", f"{V1}/rollups/displacement", api("read")),
+    # Import jobs are read by those who may send them; another's job is as absent as none.
+    Row("GET", f"{V1}/imports", api("append")),
+    Row("GET", f"{V1}/imports/<id>", api("append", 404), url=f"{V1}/imports/{MISSING_JOB}"),
     Row("GET", f"{V1}/openapi.json", everyone(200)),
     Row("GET", f"{V1}/docs", everyone(200)),
     Row("GET", f"{V1}/docs/assets/<id>", everyone(200), url=f"{V1}/docs/assets/swagger-ui.css"),
@@ -231,6 +237,8 @@ ROWS: tuple[Row, ...] = (
         url=missing_hook("/deliveries"),
     ),
     Row("POST", f"{V1}/sitreps/<id>/withdrawal", api("verify"), SITREPS, withdrawal),
+    # Without a file part the upload is refused (422) once the token may append.
+    Row("POST", f"{V1}/imports", api("append", 422)),
     # Web pages: reading
     Row("GET", "/", web()),
     Row("GET", "/incidents", web()),
@@ -256,6 +264,9 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/movements/new", web("append")),
     Row("GET", "/review", web("verify")),
     Row("GET", "/retract/<id>/<id>", web("verify"), REVIEW_TARGETS, url=retract_url),
+    Row("GET", "/imports", web("append")),
+    Row("GET", "/imports/<id>", web("append", 404), url=f"/imports/{MISSING_JOB}"),
+    Row("POST", "/imports", web("append", 422)),
     Row("POST", "/incidents/new", FORM_SAVED, bodies(), incident_body),
     Row("POST", "/incidents/<id>/correct", web_correct(303), INCIDENTS, correction),
     Row("POST", "/facilities/new", FORM_SAVED, bodies(), facility_body),

@@ -30,6 +30,7 @@ from humanitarian.services import (
     revoke_token,
     set_infrastructure_status,
 )
+from tests.factories import condition
 
 from .callers import CALLERS, Caller, CallerClient, email_of, password_hash
 from .data import (
@@ -131,7 +132,7 @@ def _seed_records(world: World) -> None:
             SYSTEM,
             world.facilities[row.facility],
             StatusInput(
-                status=row.status,
+                **condition(row.status),
                 effective_from=datetime(2024, 11, row.day, 8, tzinfo=UTC),
                 details=row.mark,
                 controlled_by=f"Group {row.mark}",

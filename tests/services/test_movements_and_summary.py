@@ -47,10 +47,16 @@ def test_demo_summary_for_aleppo_and_idleb(app):
     idleb = summarize(anyone, "SY07", date(2024, 11, 27), date(2024, 12, 4))
     assert idleb.incidents_by_event_type == {"battles": 3, "explosions_remote_violence": 3}
     assert (idleb.killed, idleb.injured) == (30 + 8 + 2 + 3, 45 + 21 + 6 + 11)
-    assert idleb.facilities_by_status == {"restricted": 2, "damaged": 2}
+    # Airbase and M5 held by HTS-led factions (access restricted); school and petrol station
+    # damaged and not functional.
+    assert idleb.facilities_by_access == {"restricted": 2, "open": 2}
+    assert idleb.facilities_by_damage == {"none": 2, "partially_damaged": 2}
+    assert idleb.facilities_by_functionality == {"functional": 2, "not_functional": 2}
+    assert idleb.facilities_impaired == 4
     assert (idleb.displaced_individuals, idleb.returned_individuals) == (12000, 5000)
     aleppo = summarize(anyone, "SY02", date(2024, 11, 27), date(2024, 12, 4))
-    assert aleppo.facilities_by_status == {"closed": 1}
+    assert aleppo.facilities_by_access == {"closed": 1}
+    assert aleppo.facilities_by_functionality == {"functional": 1}
     assert aleppo.displaced_individuals == 50000 and aleppo.returned_individuals == 2000
     assert aleppo.latest_status_changes[0].details == "All flights cancelled"
 

@@ -79,7 +79,7 @@ def test_records_entered_and_corrected_through_forms(sign_in, users):
     _check(_events("facility.create")[0], added, user)
     facility = db.session.scalars(select(Facility)).one()
     status_form = {
-        "status": "damaged",
+        "damage": "partially_damaged",
         "effective_from": "2024-12-02T09:30",
         "sensitivity": "public",
     }

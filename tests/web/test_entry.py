@@ -179,7 +179,9 @@ def test_add_facility_and_change_its_status(sign_in):
 
     url = f"/facilities/{facility.id}/statuses/new"
     status = {
-        "status": "damaged",
+        "damage": "partially_damaged",
+        "functionality": "",
+        "access": "",
         "effective_from": "2024-12-02T09:30",
         "effective_to": "",
         "reason": "Air strike",
@@ -188,18 +190,22 @@ def test_add_facility_and_change_its_status(sign_in):
         "sensitivity": "public",
     }
     assert reporter.submit(url, status).status_code == 303
-    assert reporter.submit(url, {**status, "status": "closed"}).status_code == 303
+    assert reporter.submit(url, {**status, "damage": "", "access": "closed"}).status_code == 303
     bad = reporter.submit(url, {**status, "effective_to": "2024-12-01T00:00"})
     assert bad.status_code == 422
     assert 'id="effective_to-error">Must be after effective_from.' in bad.get_data(as_text=True)
     entries = db.session.scalars(
         select(InfrastructureStatus).order_by(InfrastructureStatus.seq)
     ).all()
-    assert [e.status for e in entries] == ["damaged", "closed"]
+    # The second entry stated only access; the damage carried over.
+    assert [(e.access, e.damage) for e in entries] == [
+        ("unknown", "partially_damaged"),
+        ("closed", "partially_damaged"),
+    ]
     assert entries[0].effective_from.isoformat() == "2024-12-02T09:30:00+00:00"
     history = reporter.page(f"/facilities/{facility.id}")
-    assert history.count('<span class="status damaged">') == 1
-    assert 'id="current-status">Closed</span>' in history
+    assert history.count('<td class="dim-damage">Partially damaged</td>') == 2
+    assert 'id="current-status">Closed, partially damaged</span>' in history
 
 
 def test_record_movement(sign_in):

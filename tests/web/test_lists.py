@@ -102,10 +102,10 @@ def test_facility_and_movement_lists(sign_in):
     record_movement(actor, factories.movement())
     record_movement(actor, factories.movement(movement_type="return", origin_pcode=None))
     viewer = sign_in("viewer")
-    assert ids(viewer.page("/facilities?status=closed"), "facility") == [str(airport.id)]
+    assert ids(viewer.page("/facilities?access=closed"), "facility") == [str(airport.id)]
     assert len(ids(viewer.page("/facilities?facility_type=school"), "facility")) == 1
     page = viewer.page("/facilities")
-    assert "مطار حلب الدولي" in page and 'class="impaired closed"' in page
+    assert "مطار حلب الدولي" in page and 'class="impaired severe"' in page
     assert len(ids(viewer.page("/movements"), "movement")) == 2
     assert len(ids(viewer.page("/movements?movement_type=return"), "movement")) == 1
 
