@@ -15,7 +15,16 @@ from marshmallow import (
 from humanitarian.models.enums import Sensitivity
 from humanitarian.models.sitreps import SitrepTrigger
 
-from .fields import PCODE_RULE, UTCDateTime, cursor, day, enum_field, known_pcodes, pcode
+from .fields import (
+    PCODE_RULE,
+    StrictSchema,
+    UTCDateTime,
+    cursor,
+    day,
+    enum_field,
+    known_pcodes,
+    pcode,
+)
 
 
 class SitrepRequestSchema(Schema):
@@ -55,11 +64,8 @@ class SitrepFormSchema(SitrepRequestSchema):
         return data
 
 
-class SitrepWithdrawalSchema(Schema):
-    """Withdraw an archived sitrep (API body, web form)."""
-
-    class Meta:
-        unknown = RAISE
+class SitrepWithdrawalSchema(StrictSchema):
+    """Withdraw an archived sitrep (API body, web form); text no database can store is refused."""
 
     reason = fields.String(
         required=True,

@@ -32,6 +32,7 @@ UPLOAD_DOC = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["file", "format"],
                     "properties": {
                         "file": {"type": "string", "format": "binary"},

@@ -36,10 +36,17 @@ def _respond(actor: Actor, listing, rows: list[dict], query: dict, note: str = "
     return response
 
 
+def _rollup_doc(schema) -> dict:
+    """JSON by default; CSV or HXL (text/csv) with ``format``."""
+    doc = ok_doc(schema, 400, 401, 403)
+    doc["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return doc | rules_doc(RollupQuerySchema)
+
+
 @blp.route("/rollups/conflict-events")
 class ConflictEvents(MethodView):
     @blp.arguments(RollupQuerySchema, location="query")
-    @blp.doc(**ok_doc(ConflictEventsSchema, 400, 401, 403), **rules_doc(RollupQuerySchema))
+    @blp.doc(**_rollup_doc(ConflictEventsSchema))
     def get(self, query):
         """Conflict events and fatalities per admin2, month and HAPI event type."""
         actor = current_actor()
@@ -49,7 +56,7 @@ class ConflictEvents(MethodView):
 @blp.route("/rollups/displacement")
 class Displacement(MethodView):
     @blp.arguments(RollupQuerySchema, location="query")
-    @blp.doc(**ok_doc(DisplacementSchema, 400, 401, 403), **rules_doc(RollupQuerySchema))
+    @blp.doc(**_rollup_doc(DisplacementSchema))
     def get(self, query):
         """Population flows per admin2, month and movement type (flows, not DTM stocks)."""
         actor = current_actor()
