@@ -392,6 +392,8 @@ MUTATIONS = (
         "    if not allow_private and any(_forbidden(a) for a in addresses):",
         "    if False:",
         ("tests/api/test_webhooks.py", "tests/web/test_webhooks.py"),
+    ),
+    Mutation(
         "problem-type-blank",
         CONTRACT,
         "humanitarian/api/problems.py",
@@ -423,6 +425,8 @@ MUTATIONS = (
         '"more_facilities": len(page.items) > STATUS_ROWS,',
         '"more_facilities": False,',
         ("tests/web/test_limits.py",),
+    ),
+    Mutation(
         "import-partial-write",
         FORMATS,
         "humanitarian/services/imports.py",
