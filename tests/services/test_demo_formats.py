@@ -12,7 +12,7 @@ from humanitarian.services import Actor, current_status
 
 
 def _now(name_part: str):
-    facility = db.session.scalars(select(Facility).where(Facility.name.contains(name_part))).one()
+    facility = db.session.scalars(select(Facility).where(Facility.name.icontains(name_part))).one()
     return current_status(Actor.system("test"), facility)
 
 
