@@ -25,7 +25,7 @@ from .changes import describe, note_change
 from .common import parse_uuid
 from .errors import BusinessRuleError, NotFound
 from .reports import open_report
-from .visibility import sees_retracted
+from .visibility import sees_retracted, stamp_facility
 
 RETRACTABLE: dict[str, type] = {
     "incident": Incident,
@@ -85,9 +85,10 @@ def retract_record(
     record.retracted_at = utcnow()
     record.retraction_reason = reason
     record.updated_at = record.retracted_at
+    level = describe(record)["sensitivity"]  # a status entry's: the higher of it and its facility
     if isinstance(record, InfrastructureStatus):
         facility = db.session.get(Facility, record.facility_id)
-        facility.updated_at = record.retracted_at
+        stamp_facility(facility, record.sensitivity, record.retracted_at)
     report.record_count += 1
     audit(
         actor,
@@ -96,6 +97,7 @@ def retract_record(
         record.id,
         report=report,
         details={"reason": reason, "revision": getattr(record, "revision", None)},
+        sensitivity=level,
     )
     note_change(record, "retracted", report_id=report.id)
     return record
