@@ -34,9 +34,19 @@ from .queries import (
     MovementQuerySchema,
     SummaryQuerySchema,
 )
+from .schedules import (
+    DeliveryOutSchema,
+    ScheduleFormSchema,
+    ScheduleInSchema,
+    ScheduleOutSchema,
+)
 from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, SitrepRequestSchema
 
 __all__ = [
+    "DeliveryOutSchema",
+    "ScheduleFormSchema",
+    "ScheduleInSchema",
+    "ScheduleOutSchema",
     "AdminAreaQuerySchema",
     "AdminAreaSchema",
     "AuditEventOutSchema",

@@ -45,6 +45,7 @@ BLUEPRINT_MODULES = (
     "areas",
     "summary",
     "sitreps",
+    "schedules",
     "audit",
 )
 

@@ -14,6 +14,15 @@ from .records import (
     status_sources,
 )
 from .reports import AuditEvent, Report
+from .schedules import (
+    WEEKDAYS,
+    Cadence,
+    DeliveryStatus,
+    Language,
+    SitrepDelivery,
+    SitrepRecipient,
+    SitrepSchedule,
+)
 from .sitreps import (
     RunStatus,
     SchedulerLease,
@@ -25,6 +34,13 @@ from .sitreps import (
 )
 
 __all__ = [
+    "WEEKDAYS",
+    "Cadence",
+    "DeliveryStatus",
+    "Language",
+    "SitrepDelivery",
+    "SitrepRecipient",
+    "SitrepSchedule",
     "NAMING_CONVENTION",
     "AdminArea",
     "ApiToken",

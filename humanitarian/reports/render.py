@@ -59,7 +59,7 @@ def page_css(content: SitrepContent) -> str:
 }}"""
 
 
-def render_html(content: SitrepContent) -> str:
+def render_html(content: SitrepContent, sentences: list[str] | None = None) -> str:
     charts = {
         "incidents": _svg_data_uri(incidents_chart(content)) if content.incidents else None,
         "flows": _svg_data_uri(flows_chart(content)) if content.flows else None,
@@ -71,7 +71,7 @@ def render_html(content: SitrepContent) -> str:
         L=labels,
         area_names=content.area_names,
         title=sitrep_title(content),
-        highlights=highlights(content),
+        highlights=highlights(content) if sentences is None else sentences,
         audience_label=AUDIENCE_LABELS[str(content.audience)],
         charts=charts,
         stylesheet=(_TEMPLATES / "sitrep.css").read_text(encoding="utf-8"),
@@ -84,8 +84,11 @@ def render_pdf(content: SitrepContent) -> RenderedSitrep:
     # they actually render.
     import weasyprint
 
-    html = render_html(content)
+    sentences = highlights(content)
+    html = render_html(content, sentences)
     document = weasyprint.HTML(string=html, base_url=str(_TEMPLATES)).render()
     title = sitrep_title(content)
     pdf = document.write_pdf()
-    return RenderedSitrep(pdf=pdf, page_count=len(document.pages), title=title)
+    return RenderedSitrep(
+        pdf=pdf, page_count=len(document.pages), title=title, highlights=sentences
+    )

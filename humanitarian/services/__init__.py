@@ -22,7 +22,8 @@ Where things live:
   ``cod``: loading a COD-style gazetteer; ``boundaries``: boundaries as GeoJSON; ``mapping``:
   what maps show (frames, borders, incidents per district).
 - ``summary``, ``comparison``: key figures; ``sitrep_content``: what a sitrep shows (the PDF
-  renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive.
+  renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive; ``schedules``: sitrep schedules as
+  data; ``deliveries``, ``mail``: e-mailing scheduled sitreps to their recipients.
 - ``accounts``: users, tokens, sources; ``imports``: ACLED files; ``demo``: the demo scenario.
 """
 
@@ -47,6 +48,13 @@ from .audit import (
     audit_export_select,
     list_audit_events,
     record_event,
+)
+from .deliveries import (
+    delivered_pdf,
+    list_deliveries,
+    recipient_for_token,
+    send_due_deliveries,
+    unsubscribe,
 )
 from .errors import (
     BusinessRuleError,
@@ -94,6 +102,15 @@ from .movements import (
     set_movement_verification,
 )
 from .reports import Replay, open_report, request_fingerprint
+from .schedules import (
+    ScheduleInput,
+    create_schedule,
+    get_schedule,
+    list_schedules,
+    schedule_input,
+    stop_schedule,
+    update_schedule,
+)
 from .sitreps import (
     SitrepFailed,
     generate_sitrep,
@@ -106,6 +123,18 @@ from .summary import Summary, summarize
 from .visibility import ReaderView, coarsened, location_hidden
 
 __all__ = [
+    "delivered_pdf",
+    "list_deliveries",
+    "recipient_for_token",
+    "send_due_deliveries",
+    "unsubscribe",
+    "ScheduleInput",
+    "create_schedule",
+    "get_schedule",
+    "list_schedules",
+    "schedule_input",
+    "stop_schedule",
+    "update_schedule",
     "Actor",
     "AuditFilter",
     "BBox",

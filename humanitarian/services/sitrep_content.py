@@ -26,6 +26,7 @@ from ..models import (
     Facility,
     Incident,
     InfrastructureStatus,
+    Language,
     PopulationMovement,
     Source,
 )
@@ -127,6 +128,7 @@ class SitrepContent:
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     movements: list[PopulationMovement] = field(default_factory=list)
+    language: Language = Language.en
 
     @property
     def coarsened(self) -> bool:
@@ -153,7 +155,12 @@ class SitrepContent:
 
 
 def build_content(
-    admin_pcode: str, since: date, until: date, audience: Sensitivity, generated_at: datetime
+    admin_pcode: str,
+    since: date,
+    until: date,
+    audience: Sensitivity,
+    generated_at: datetime,
+    language: Language | str = Language.en,
 ) -> SitrepContent:
     reader = reader_for(audience)
     area = get_area(admin_pcode)
@@ -183,6 +190,7 @@ def build_content(
         map_frame=map_frame(area.pcode, MAP_ASPECT, MAP_PIXELS),
         map_points=_map_points(incidents, view),
         movements=movements,
+        language=Language(language),
     )
     content.district_figures, content.unplaced = incidents_by_district(reader, filters)
     content.area_names = _area_names({i.admin_pcode for i in incidents}, view)
@@ -307,6 +315,7 @@ class RenderedSitrep:
     pdf: bytes
     page_count: int
     title: str
+    highlights: list[str] = field(default_factory=list)
 
 
 Renderer = Callable[[SitrepContent], RenderedSitrep]
