@@ -241,18 +241,20 @@ class SitrepScheduler:
             self.stop()
 
     def _run_if_due(self, job) -> bool:
+        """Calendar jobs run when due (within the misfire grace); housekeeping jobs on an
+        interval (sync, retries, e-mails) run at every tick."""
         now = self.clock()
         due = job.next_run_time
+        if isinstance(job.trigger, IntervalTrigger):
+            self._call(job)
+            self._scheduler.modify_job(job.id, next_run_time=now + job.trigger.interval)
+            return True
         if due is None or due > now:
             return False
         grace = job.misfire_grace_time
         late = (now - due).total_seconds()
         if grace is None or late <= grace:
-            log.info('Running job "%s" (tick)', job.name)
-            try:
-                job.func(*job.args, **job.kwargs)
-            except Exception:  # noqa: BLE001 - one failing job must not stop the others
-                log.exception("job %s failed", job.id)
+            self._call(job)
         else:
             log.warning(
                 "job %s missed its run by %.0f s (grace %s s); skipped", job.id, late, grace
@@ -266,6 +268,14 @@ class SitrepScheduler:
         else:
             self._scheduler.modify_job(job.id, next_run_time=following)
         return grace is None or late <= grace
+
+    @staticmethod
+    def _call(job) -> None:
+        log.info('Running job "%s" (tick)', job.name)
+        try:
+            job.func(*job.args, **job.kwargs)
+        except Exception:  # noqa: BLE001 - one failing job must not stop the others
+            log.exception("job %s failed", job.id)
 
     def wakeup(self) -> None:
         """Make the active APScheduler look at its jobs now (tests with a fake clock)."""
