@@ -69,7 +69,6 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
 
 
 @pytest.fixture
-@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def smtp(app):
     """A real SMTP server on loopback (login required), and SMTP_URL pointing at it."""
     inbox, port = Inbox(), _free_port()

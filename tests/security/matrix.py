@@ -17,6 +17,9 @@ from .bodies import (
     facility_body,
     incident_body,
     movement_body,
+    no_changes,
+    schedule_body,
+    schedule_form,
     sitrep_body,
     status_body,
 )
@@ -54,6 +57,7 @@ class Row:
     targets: tuple[Target, ...] = NOTHING
     body: Callable[[str | None], dict] | None = None  # built from the target's sensitivity
     url: str | Callable[[World, Target], str] | None = None
+    csrf: bool = True  # False: a form post that is deliberately exempt (its URL is signed)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -109,8 +113,17 @@ def review_url(world: World, target: Target) -> str:
     return f"/review/{REVIEW_PATHS[target.kind]}/{record}"
 
 
+def unsubscribe_url(world: World, _target: Target) -> str:
+    return f"/sitreps/unsubscribe/{world.unsubscribe_token}"
+
+
+def download_url(world: World, _target: Target) -> str:
+    return f"/sitreps/delivered/{world.download_token}.pdf"
+
+
 REVIEW_TARGETS = tuple(t for kind in REVIEW_PATHS for t in records(kind))
 INCIDENTS, FACILITIES = records("incident"), records("facility")
+SCHEDULES = records("schedule")
 EDITIONS = bodies("public", "restricted")
 APPEND, FORM_SAVED = api("append", 201), web("append", 303)
 GENERATED = frozenset({200, 201, 202})
@@ -148,6 +161,13 @@ ROWS: tuple[Row, ...] = (
     Row("POST", f"{V1}/facilities/<id>/statuses", APPEND, FACILITIES, public_status),
     Row("POST", f"{V1}/movements", APPEND, bodies(), movement_body),
     Row("POST", f"{V1}/sitreps", api("verify", GENERATED), EDITIONS, sitrep_body),
+    # REST API: sitrep schedules (admins, editions within their grant)
+    Row("GET", f"{V1}/sitrep-schedules", api("admin")),
+    Row("POST", f"{V1}/sitrep-schedules", api("admin", 201), EDITIONS, schedule_body),
+    Row("GET", f"{V1}/sitrep-schedules/<id>", api("admin"), SCHEDULES),
+    Row("PATCH", f"{V1}/sitrep-schedules/<id>", api("admin"), SCHEDULES, no_changes),
+    Row("DELETE", f"{V1}/sitrep-schedules/<id>", api("admin"), SCHEDULES, no_changes),
+    Row("GET", f"{V1}/sitrep-schedules/<id>/deliveries", api("admin"), SCHEDULES),
     # Web pages: reading
     Row("GET", "/", web()),
     Row("GET", "/incidents", web()),
@@ -160,6 +180,8 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/sitreps/", web()),
     Row("GET", "/sitreps/<id>.pdf", web(), records("sitrep")),
     Row("GET", "/admin/audit", web("admin")),
+    Row("GET", "/sitreps/schedules", web("admin")),
+    Row("GET", "/sitreps/schedules/<id>", web("admin"), SCHEDULES),
     # Web pages: recording, correcting, reviewing, generating
     Row("GET", "/record", web("append")),
     Row("GET", "/incidents/new", web("append")),
@@ -176,6 +198,13 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/movements/new", FORM_SAVED, bodies(), movement_body),
     Row("POST", "/review/<id>/<id>", web("verify", 303), REVIEW_TARGETS, verified, url=review_url),
     Row("POST", "/sitreps/generate", web("verify", 302, above_grant=403), EDITIONS, sitrep_body),
+    Row("POST", "/sitreps/schedules", web("admin", 302, above_grant=403), EDITIONS, schedule_form),
+    Row("POST", "/sitreps/schedules/<id>", web("admin", 302), SCHEDULES, schedule_form),
+    Row("POST", "/sitreps/schedules/<id>/stop", web("admin", 302), SCHEDULES, no_changes),
+    # The links in a sitrep e-mail: no account needed, the signed token in the URL is the proof.
+    Row("GET", "/sitreps/unsubscribe/<id>", everyone(200), url=unsubscribe_url),
+    Row("POST", "/sitreps/unsubscribe/<id>", everyone(200), url=unsubscribe_url, csrf=False),
+    Row("GET", "/sitreps/delivered/<id>.pdf", everyone(200), url=download_url),
     # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
     Row("GET", "/login", login_page),
     Row("POST", "/login", everyone(401), body=unknown_login),
