@@ -30,7 +30,7 @@ install-bench: $(VENV)/.installed-bench
 run: install fonts
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) run-all --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -15,6 +15,7 @@ from .services.cod import SHIPPED
 from .services.demo import seed_demo
 from .services.gazetteer import load_areas
 from .services.imports import import_acled
+from .supervise import run_all_command
 
 
 def _fail(exc: ServiceError):
@@ -168,6 +169,7 @@ def register(app: Flask) -> None:
         create_token_command,
         revoke_token_command,
         import_acled_command,
+        run_all_command,
     ):
         app.cli.add_command(command)
     from .reports.cli import register as register_sitrep_commands
