@@ -43,7 +43,9 @@ def _stop(children: dict[str, subprocess.Popen]) -> None:
         try:
             process.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            click.echo(f"run-all: {name} did not stop in {STOP_TIMEOUT:.0f} s; killing it", err=True)
+            click.echo(
+                f"run-all: {name} did not stop in {STOP_TIMEOUT:.0f} s; killing it", err=True
+            )
             process.kill()
             process.wait()
 
@@ -72,7 +74,9 @@ def run_all_command(host: str, port: int, app_name: str) -> None:
             ended = {n: p.returncode for n, p in children.items() if p.poll() is not None}
             if ended:
                 name, status = next(iter(ended.items()))
-                click.echo(f"run-all: {name} stopped (status {status}); stopping the rest", err=True)
+                click.echo(
+                    f"run-all: {name} stopped (status {status}); stopping the rest", err=True
+                )
                 break
             time.sleep(0.2)
     finally:
