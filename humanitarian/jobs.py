@@ -169,7 +169,7 @@ def send_deliveries_job() -> int:
 
 
 def retry_sitreps_job() -> int:
-    from .services.sitreps import retry_failed_sitreps
+    from .services.sitrep_runs import retry_failed_sitreps
 
     runtime = _require_runtime()
     with runtime.app.app_context():

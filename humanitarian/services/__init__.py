@@ -111,11 +111,11 @@ from .schedules import (
     stop_schedule,
     update_schedule,
 )
+from .sitrep_runs import list_sitrep_runs, retry_failed_sitreps
 from .sitreps import (
     SitrepFailed,
     generate_sitrep,
     get_sitrep,
-    list_sitrep_runs,
     list_sitreps,
     sitrep_pdf_path,
 )
@@ -188,6 +188,7 @@ __all__ = [
     "list_incidents",
     "list_movements",
     "list_sitrep_runs",
+    "retry_failed_sitreps",
     "list_sitreps",
     "list_sources",
     "load_areas",

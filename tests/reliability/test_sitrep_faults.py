@@ -29,7 +29,7 @@ from humanitarian.services import (
     record_incident,
     sitrep_files,
 )
-from humanitarian.services.sitreps import retry_failed_sitreps
+from humanitarian.services.sitrep_runs import retry_failed_sitreps
 from tests import factories as f
 from tests.reports.conftest import pdf_text
 
