@@ -66,6 +66,7 @@ AUDIT, COARSE, IDEM, ONCE, REVOKE, ONE = (
     "one scheduler",
 )
 BOUNDS = "boundaries (issue 20)"
+MAIL = "sitrep schedules and e-mail (issue 15)"
 
 MUTATIONS = (
     Mutation(
@@ -215,8 +216,8 @@ MUTATIONS = (
         "period-ending-today-accepted",
         BOUNDS,
         "humanitarian/services/sitreps.py",
-        "    if key.period_end >= _today():",
-        "    if key.period_end > _today():",
+        "    if key.period_end >= _today(timezone):",
+        "    if key.period_end > _today(timezone):",
         ("tests/reports/test_period_end.py", "tests/api/test_sitreps.py"),
     ),
     Mutation(
@@ -234,6 +235,62 @@ MUTATIONS = (
         'incoming = request.headers.get("X-Request-ID", "")\n',
         'incoming = request.headers.get("X-Request-ID", "")[:64]\n',
         ("tests/api/test_auth.py",),
+    ),
+    Mutation(
+        "edition-above-schedule-queued",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        "    if not Sensitivity(schedule.audience).allows(sitrep.audience):\n        log.error(",
+        "    if False:\n        log.error(",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "edition-unchecked-at-send",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        '    if not Sensitivity(schedule.audience).allows(sitrep.audience):\n        return "the edition',
+        '    if False:\n        return "the edition',
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "unsubscribe-ignored",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        "        recipient.unsubscribed_at = utcnow()",
+        "        recipient.unsubscribed_at = None",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "mailed-twice",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        "        if recipient.subscribed and recipient.id not in done:",
+        "        if recipient.subscribed:",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "refusal-retried",
+        MAIL,
+        "humanitarian/services/mail.py",
+        "        if all(code >= 500 for code in codes):",
+        "        if False:",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "schedule-above-grant",
+        MAIL,
+        "humanitarian/services/schedules.py",
+        "    actor.require_grant(data.audience)",
+        "    pass",
+        ("tests/api/test_sitrep_schedules.py",),
+    ),
+    Mutation(
+        "flows-uncapped",
+        "sitrep under 5 seconds (issue 15)",
+        "humanitarian/services/sitrep_content.py",
+        "    flows, rest = all_flows[:FLOWS_SHOWN], all_flows[FLOWS_SHOWN:]",
+        "    flows, rest = all_flows, []",
+        ("tests/reports/test_flows_cap.py",),
     ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Optional
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
@@ -213,10 +216,12 @@ def _failed(delivery: SitrepDelivery, error: str, now: datetime, *, permanent: b
 
 
 EDITION_NOTES = {
-    "public": "Public edition.",
-    "partner": "Partner edition: not for public distribution.",
-    "restricted": "Restricted edition: for its named recipients only; do not forward.",
+    "public": _l("Public edition."),
+    "partner": _l("Partner edition: not for public distribution."),
+    "restricted": _l("Restricted edition: for its named recipients only; do not forward."),
 }
+# The message is written in the edition's language (the locale its PDF was rendered in).
+LOCALES = {"en": "en", "ar": "ar_SY"}
 
 
 def compose(delivery: SitrepDelivery, sitrep: Sitrep) -> tuple[EmailMessage, bool]:
@@ -232,33 +237,52 @@ def compose(delivery: SitrepDelivery, sitrep: Sitrep) -> tuple[EmailMessage, boo
     message["Message-ID"] = make_msgid(domain="sitreps")
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    lines = [sitrep.title, "", EDITION_NOTES[str(sitrep.audience)], "", "Highlights:"]
-    lines += [f"- {h}" for h in (sitrep.highlights or "").splitlines() if h.strip()]
-    mb = sitrep.size_bytes / 1_000_000
-    if attach:
-        lines += ["", f"The full report is attached (PDF, {sitrep.page_count} pages, {mb:.1f} MB)."]
-    else:
-        link = _absolute(DOWNLOAD_PATH.format(token=download_token(delivery)))
-        days = config["MAIL_LINK_DAYS"]
-        lines += [
-            "",
-            f"The full report (PDF, {sitrep.page_count} pages, {mb:.1f} MB) is too large to "
-            f"attach. Download it within {days} days:",
-            link,
-        ]
-    lines += [
-        "",
-        "--",
-        "You receive this report because your address is on its distribution list.",
-        f"To stop receiving it: {unsubscribe}",
-    ]
-    message.set_content("\n".join(lines))
+    with force_locale(LOCALES[str(sitrep.language)]):
+        message.set_content("\n".join(_body(delivery, sitrep, attach, unsubscribe)))
     if attach:
         name = Path(sitrep.file_path).name.rsplit("_", 1)[0] + ".pdf"
         message.add_attachment(
             checked_pdf(sitrep).read_bytes(), maintype="application", subtype="pdf", filename=name
         )
+    # Last: set_content and add_attachment move content headers into the body part.
+    message["Content-Language"] = str(sitrep.language)
     return message, attach
+
+
+def _body(delivery: SitrepDelivery, sitrep: Sitrep, attach: bool, unsubscribe: str) -> list[str]:
+    config = current_app.config
+    mb = f"{sitrep.size_bytes / 1_000_000:.1f}"
+    lines = [sitrep.title, "", str(EDITION_NOTES[str(sitrep.audience)]), "", _("Highlights:")]
+    lines += [f"- {h}" for h in (sitrep.highlights or "").splitlines() if h.strip()]
+    lines.append("")
+    if attach:
+        lines.append(
+            _(
+                "The full report is attached (PDF, %(pages)s pages, %(mb)s MB).",
+                pages=sitrep.page_count,
+                mb=mb,
+            )
+        )
+    else:
+        link = _absolute(DOWNLOAD_PATH.format(token=download_token(delivery)))
+        days = config["MAIL_LINK_DAYS"]
+        lines += [
+            _(
+                "The full report (PDF, %(pages)s pages, %(mb)s MB) is too large to attach. "
+                "Download it within %(days)s days:",
+                pages=sitrep.page_count,
+                mb=mb,
+                days=days,
+            ),
+            link,
+        ]
+    return [
+        *lines,
+        "",
+        "--",
+        _("You receive this report because your address is on its distribution list."),
+        _("To stop receiving it: %(link)s", link=unsubscribe),
+    ]
 
 
 def recipient_for_token(token: str) -> SitrepRecipient:

@@ -255,3 +255,15 @@ def test_a_tick_generates_the_scheduled_sitrep_and_mails_it(demo, smtp, app):
     end = now.date() - timedelta(days=1)
     assert message["Subject"].startswith("Idleb: Situation Report,")
     assert f"{end.day} {end:%b %Y}" in message["Subject"]
+
+
+def test_an_arabic_schedule_mails_in_arabic(demo, smtp):
+    schedule = _schedule(recipients=("donor@example.org",), language="ar")
+    sitrep = generate_sitrep(Actor.system("test"), "SY07", *PERIOD, "public", language="ar")
+    queue_deliveries(schedule.id, sitrep)
+    send_due_deliveries()
+    [message] = smtp.messages
+    body = message.get_body(("plain",)).get_content()
+    assert message["Content-Language"] == "ar" and message["Subject"] == sitrep.title
+    assert "أبرز المستجدات:" in body and "النسخة العامة." in body and "لإيقاف استلامه" in body
+    assert f"- {sitrep.highlights.splitlines()[0]}" in body
