@@ -39,6 +39,7 @@ from .schedules import (
     ScheduleFormSchema,
     ScheduleInSchema,
     ScheduleOutSchema,
+    ScheduleQuerySchema,
 )
 from .sitreps import SitrepFormSchema, SitrepOutSchema, SitrepQuerySchema, SitrepRequestSchema
 
@@ -47,6 +48,7 @@ __all__ = [
     "ScheduleFormSchema",
     "ScheduleInSchema",
     "ScheduleOutSchema",
+    "ScheduleQuerySchema",
     "AdminAreaQuerySchema",
     "AdminAreaSchema",
     "AuditEventOutSchema",

@@ -100,6 +100,15 @@ def _valid(email: str) -> bool:
     return True
 
 
+class ScheduleQuerySchema(Schema):
+    """``GET /sitrep-schedules``: unknown parameters are refused, as on every list."""
+
+    class Meta:
+        unknown = RAISE
+
+    active = fields.Boolean(metadata={"description": "only running (true) or stopped (false)"})
+
+
 class RecipientOutSchema(Schema):
     email = fields.String()
     subscribed = fields.Boolean()

@@ -9,7 +9,7 @@ import uuid
 
 from flask.views import MethodView
 
-from schemas import DeliveryOutSchema, ScheduleInSchema, ScheduleOutSchema
+from schemas import DeliveryOutSchema, ScheduleInSchema, ScheduleOutSchema, ScheduleQuerySchema
 
 from ..models.enums import Scope
 from ..services import (
@@ -45,7 +45,8 @@ def _one(schedule, status: int = 200):
 
 
 def _doc(schema, *codes: int, many: bool = False) -> dict:
-    body = {"type": "array", "items": schema} if many else schema
+    listing = {"type": "object", "properties": {"items": {"type": "array", "items": schema}}}
+    body = listing if many else schema
     return {
         "responses": {
             "200": {"description": "OK", "content": {"application/json": {"schema": body}}},
@@ -56,10 +57,11 @@ def _doc(schema, *codes: int, many: bool = False) -> dict:
 
 @blp.route("/sitrep-schedules")
 class Schedules(MethodView):
-    @blp.doc(**_doc(ScheduleOutSchema, 401, 403, many=True))
-    def get(self):
+    @blp.arguments(ScheduleQuerySchema, location="query")
+    @blp.doc(**_doc(ScheduleOutSchema, 400, 401, 403, many=True))
+    def get(self, query):
         """List sitrep schedules (editions up to your grant)."""
-        items = list_schedules(current_actor())
+        items = list_schedules(current_actor(), **query)
         return json_response({"items": ScheduleOutSchema(many=True).dump(items)})
 
     @blp.doc(**body_doc(ScheduleInSchema, description="the schedule"))

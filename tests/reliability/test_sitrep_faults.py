@@ -190,7 +190,7 @@ def test_the_sweep_leaves_a_generation_in_progress_alone(app, idleb, archive):
     now = utcnow()
     dead = _attempt(now - timedelta(minutes=app.config["SITREP_STALE_MINUTES"] + 1))
     live = _attempt(now)
-    partial = archive / "SY07" / "SY07_2024-11-27_2024-12-04_public_0123abcd.pdf.part"
+    partial = archive / "SY07" / "SY07_2024-11-27_2024-12-04_public_en_0123abcd.pdf.part"
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"%PDF-1.7 half")
     retry_failed_sitreps(now + timedelta(minutes=1))
