@@ -66,10 +66,25 @@ class ScheduleInSchema(Schema):
         return data
 
 
+def _lines(text: str) -> list[str]:
+    """Addresses typed one per line (commas tolerated), lower-cased, blanks dropped."""
+    return [e.strip().lower() for e in text.replace(",", "\n").splitlines() if e.strip()]
+
+
+def _all_addresses(text: str) -> None:
+    bad = [e for e in _lines(text) if not _valid(e)]
+    if bad:
+        raise ValidationError([f"Not an e-mail address: {e}" for e in bad])
+    if len(_lines(text)) > 1000:
+        raise ValidationError("At most 1000 recipients per schedule.")
+
+
 class ScheduleFormSchema(ScheduleInSchema):
     """The admin page's form: recipients one per line, and the CSRF token."""
 
-    recipients = fields.String(load_default="", validate=validate.Length(max=100_000))
+    recipients = fields.String(
+        load_default="", validate=[validate.Length(max=400_000), _all_addresses]
+    )
     csrf_token = fields.String(load_only=True)
     weekday = fields.String(allow_none=True, validate=validate.OneOf((*WEEKDAYS, "")))
     active = fields.Boolean(load_default=False)  # an unticked box is not sent
@@ -78,17 +93,7 @@ class ScheduleFormSchema(ScheduleInSchema):
     def _normalise(self, data, **_):
         data.pop("csrf_token", None)
         data["weekday"] = data.get("weekday") or None
-        lines = [
-            e.strip().lower() for e in data.get("recipients", "").replace(",", "\n").splitlines()
-        ]
-        errors = {
-            str(i): ["Not an e-mail address."] for i, e in enumerate(lines) if e and not _valid(e)
-        }
-        if errors:
-            raise ValidationError(
-                {"recipients": [f"Not an e-mail address: {lines[int(i)]}" for i in errors]}
-            )
-        data["recipients"] = tuple(dict.fromkeys(e for e in lines if e))
+        data["recipients"] = tuple(dict.fromkeys(_lines(data.get("recipients", ""))))
         return data
 
 

@@ -55,6 +55,13 @@ def _form_page(template: str, actor: Actor, *, status: int = 200, **context):
     ), status
 
 
+def _refused(exc: ValidationError | ServiceError) -> dict:
+    """How a refused form is redrawn: its status, the messages per field, a summary."""
+    if isinstance(exc, ValidationError):
+        return {"status": 422, "errors": exc.messages, "message": None}
+    return {"status": exc.status, "errors": exc.errors, "message": exc.detail}
+
+
 def _form_values(schedule) -> dict:
     return {
         "name": schedule.name,
@@ -95,11 +102,9 @@ def schedule_create():
         return _form_page(
             "reports/schedules.html",
             actor,
-            status=getattr(exc, "status", 422),
             schedules=list_schedules(actor),
             form=request.form,
-            errors=getattr(exc, "messages", None) or getattr(exc, "errors", {}),
-            message=getattr(exc, "detail", None),
+            **_refused(exc),
         )
     flash(f"Schedule created; next run {schedule.next_run_at:%Y-%m-%d %H:%M} UTC.", "success")
     return redirect(url_for("reports.schedule_detail", schedule_id=schedule.id))
@@ -133,12 +138,10 @@ def schedule_update(schedule_id):
         return _form_page(
             "reports/schedule.html",
             actor,
-            status=getattr(exc, "status", 422),
             schedule=schedule,
             form=request.form,
             deliveries=list_deliveries(schedule),
-            errors=getattr(exc, "messages", None) or getattr(exc, "errors", {}),
-            message=getattr(exc, "detail", None),
+            **_refused(exc),
         )
     flash("Schedule saved; the scheduler follows it within a minute.", "success")
     return redirect(url_for("reports.schedule_detail", schedule_id=schedule.id))
