@@ -393,6 +393,8 @@ MUTATIONS = (
         "    if not allow_private and any(_forbidden(a) for a in addresses):",
         "    if False:",
         ("tests/api/test_webhooks.py", "tests/web/test_webhooks.py"),
+    ),
+    Mutation(
         "problem-type-blank",
         CONTRACT,
         "humanitarian/api/problems.py",
@@ -424,6 +426,8 @@ MUTATIONS = (
         '"more_facilities": len(page.items) > STATUS_ROWS,',
         '"more_facilities": False,',
         ("tests/web/test_limits.py",),
+    ),
+    Mutation(
         "import-partial-write",
         FORMATS,
         "humanitarian/services/imports.py",
@@ -462,6 +466,8 @@ MUTATIONS = (
         "listed = incident_select(actor, filters).subquery()",
         "listed = incident_select(Actor.system('rollup'), filters).subquery()",
         ("tests/api/test_rollups.py",),
+    ),
+    Mutation(
         "edition-above-schedule-queued",
         MAIL,
         "humanitarian/services/deliveries.py",
