@@ -5,14 +5,15 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint test-sqlite test-postgresql install install-test install-bench browser bench clean fonts
+.PHONY: translations run test lint test-sqlite test-postgresql install install-test install-bench browser bench clean fonts
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
+$(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml $(wildcard humanitarian/translations/*/LC_MESSAGES/*.po)
 	$(PY) -m pip install --quiet -e .
+	$(VENV)/bin/pybabel compile --use-fuzzy -d humanitarian/translations
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed setup.cfg
@@ -30,7 +31,7 @@ install-bench: $(VENV)/.installed-bench
 run: install fonts
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) run-all --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
@@ -58,6 +59,14 @@ fonts:
 # e.g. make bench BENCH_ARGS="--incidents 100000 --only query,summary"
 bench: install-bench fonts
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Refresh the catalogue after changing marked strings; translate the new entries in the .po
+# files (docs/glossary-ar.md has the agreed terms), then `make install` compiles them.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output \
+		--project humanitarian -o humanitarian/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i humanitarian/translations/messages.pot -d humanitarian/translations \
+		--no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache tests/artifacts

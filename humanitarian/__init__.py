@@ -24,7 +24,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     if config.TRUSTED_PROXIES:
         _trust_proxies(app, config.TRUSTED_PROXIES)
 
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     # First, so every later hook (the rate limiter's too) and every error carries the id.
     _register_request_id(app)
@@ -34,6 +34,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, default_locale="en", default_timezone="UTC")
 
     from .security import init_security
 

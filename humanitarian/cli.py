@@ -16,6 +16,7 @@ from .services.cod import SHIPPED
 from .services.demo import seed_demo
 from .services.gazetteer import load_areas
 from .services.webhooks import deliver_due
+from .supervise import run_all_command
 
 
 def _fail(exc: ServiceError):
@@ -237,6 +238,7 @@ def register(app: Flask) -> None:
         import_acled_command,
         import_hxl_command,
         imports_cli,
+        run_all_command,
     ):
         app.cli.add_command(command)
     from .reports.cli import register as register_sitrep_commands

@@ -47,11 +47,16 @@ class Config:
     LOGIN_MAX_ADDRESS_FAILURES: int = 50
     LOGIN_LOCKOUT_SECONDS: int = 900
     SCHEDULER_ENABLED: bool = False
-    SITREP_AREAS: str = "SY02,SY07"
-    SITREP_DAILY_HOUR: int = 6
-    SITREP_WEEKLY_DAY: str = "mon"
-    TIMEZONE: str = "UTC"
-    SITREP_AUDIENCES: str = "public"  # editions the scheduler generates per area and period
+    TIMEZONE: str = "UTC"  # where an on-demand sitrep's days end (schedules have their own)
+    SCHEDULER_SYNC_SECONDS: int = 30  # how soon a changed schedule reaches the active scheduler
+    SMTP_URL: str = ""  # smtp://[user:password@]host:port[?starttls=true], or smtps://
+    SMTP_TIMEOUT_SECONDS: int = 30
+    MAIL_FROM: str = "Situation reports <sitreps@localhost>"
+    PUBLIC_URL: str = "http://127.0.0.1:5000"  # the service's address, for links in e-mails
+    MAIL_ATTACH_MAX_BYTES: int = 5_000_000  # larger PDFs are sent as a signed link
+    MAIL_LINK_DAYS: int = 30  # how long such a link works
+    MAIL_MAX_ATTEMPTS: int = 6  # a message that fails temporarily is tried this many times
+    MAIL_RETRY_MINUTES: int = 5  # first retry delay; doubles after each failure
     SITREP_MAX_ATTEMPTS: int = 4  # a failed scheduled sitrep is tried this many times in all
     SITREP_RETRY_MINUTES: int = 15  # first retry delay; doubles after each failure
     SITREP_STALE_MINUTES: int = 30  # an attempt still running after this long was interrupted

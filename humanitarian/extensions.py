@@ -1,6 +1,7 @@
 """Extension singletons, bound to an app in ``create_app``."""
 
 from flask import current_app, has_app_context
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,6 +17,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Translations live in humanitarian/translations (compiled by `make install`). The pages are
+# English for now; sitreps choose their language per edition (``force_locale``).
+babel = Babel()
 
 
 class AppLimiter(Limiter):

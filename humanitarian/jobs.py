@@ -1,11 +1,12 @@
 """Every scheduled job, as data, and the functions they run.
 
-``scheduled_jobs(config)`` is the single list the scheduler installs: a daily and a weekly
-sitrep per configured area (``SITREP_AREAS``), the retry sweep for failed runs, and the
-webhook outbox's delivery (every ``WEBHOOK_INTERVAL_SECONDS``) and the import jobs uploaded
-through the API (every ``IMPORT_POLL_SECONDS``). Jobs are
-stored in the database by reference (``module:function`` and plain keyword arguments), so
-they survive restarts and a changed list here replaces the stored one on the next start.
+``scheduled_jobs(app)`` is the single list the scheduler installs: one job per active sitrep
+schedule (rows of ``sitrep_schedules``, see ``services/schedules.py``), plus the fixed jobs:
+the sync that reconciles the jobs with the table, the delivery of queued e-mails, the retry
+sweep for failed runs, the webhook outbox's delivery (every ``WEBHOOK_INTERVAL_SECONDS``) and
+the import jobs uploaded through the API (every ``IMPORT_POLL_SECONDS``). Jobs are stored in
+the database by reference (``module:function`` and plain keyword arguments), so they survive
+restarts.
 """
 
 from __future__ import annotations
@@ -13,17 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 from .models import utcnow
-from .models.enums import Sensitivity
 
 log = logging.getLogger(__name__)
-
-DAILY = "daily"
-WEEKLY = "weekly"
+SCHEDULE_JOB_PREFIX = "sitrep-schedule-"
 
 
 @dataclass(frozen=True)
@@ -36,80 +34,69 @@ class JobSpec:
     name: str = ""
 
 
-def configured_areas(config) -> list[str]:
-    return [p.strip() for p in config["SITREP_AREAS"].split(",") if p.strip()]
-
-
-def configured_audiences(config) -> list[Sensitivity]:
-    return [Sensitivity(a.strip()) for a in config["SITREP_AUDIENCES"].split(",") if a.strip()]
-
-
-def scheduled_jobs(config) -> list[JobSpec]:
-    hour = int(config["SITREP_DAILY_HOUR"])
-    jobs = []
-    for pcode in configured_areas(config):
-        jobs.append(
-            JobSpec(
-                id=f"sitrep-daily-{pcode}",
-                func="humanitarian.jobs:run_sitrep_job",
-                trigger="cron",
-                trigger_args={"hour": hour, "minute": 0},
-                kwargs={"admin_pcode": pcode, "cadence": DAILY, "job_id": f"sitrep-daily-{pcode}"},
-                name=f"Daily sitrep {pcode} (previous day)",
-            )
-        )
-        jobs.append(
-            JobSpec(
-                id=f"sitrep-weekly-{pcode}",
-                func="humanitarian.jobs:run_sitrep_job",
-                trigger="cron",
-                trigger_args={
-                    "day_of_week": config["SITREP_WEEKLY_DAY"],
-                    "hour": hour,
-                    "minute": 0,
-                },
-                kwargs={
-                    "admin_pcode": pcode,
-                    "cadence": WEEKLY,
-                    "job_id": f"sitrep-weekly-{pcode}",
-                },
-                name=f"Weekly sitrep {pcode} (previous 7 days)",
-            )
-        )
-    jobs.append(
+def fixed_jobs(config) -> list[JobSpec]:
+    return [
+        JobSpec(
+            id="sitrep-schedules-sync",
+            func="humanitarian.jobs:sync_schedules_job",
+            trigger="interval",
+            trigger_args={"seconds": max(1, int(config["SCHEDULER_SYNC_SECONDS"]))},
+            name="Follow the sitrep schedules table",
+        ),
+        JobSpec(
+            id="sitrep-deliveries",
+            func="humanitarian.jobs:send_deliveries_job",
+            trigger="interval",
+            trigger_args={"minutes": 1},
+            name="Send queued sitrep e-mails",
+        ),
         JobSpec(
             id="sitrep-retries",
             func="humanitarian.jobs:retry_sitreps_job",
             trigger="interval",
             trigger_args={"minutes": max(1, int(config["SITREP_RETRY_MINUTES"]) // 3)},
             name="Retry failed scheduled sitreps",
-        )
-    )
-    jobs.append(
+        ),
         JobSpec(
             id="webhooks-deliver",
             func="humanitarian.jobs:deliver_webhooks_job",
             trigger="interval",
             trigger_args={"seconds": max(1, int(config["WEBHOOK_INTERVAL_SECONDS"]))},
             name="Send due webhook messages",
-        )
-    )
-    jobs.append(
+        ),
         JobSpec(
             id="imports",
             func="humanitarian.jobs:run_imports_job",
             trigger="interval",
-            trigger_args={"seconds": int(config["IMPORT_POLL_SECONDS"])},
+            trigger_args={"seconds": max(1, int(config["IMPORT_POLL_SECONDS"]))},
             name="Run uploaded import jobs",
+        ),
+    ]
+
+
+def schedule_jobs() -> list[JobSpec]:
+    """One cron job per active schedule, in the schedule's own time zone."""
+    from .services.schedules import active_schedules, cron_fields, schedule_label
+
+    jobs = []
+    for schedule in active_schedules():
+        job_id = f"{SCHEDULE_JOB_PREFIX}{schedule.id}"
+        jobs.append(
+            JobSpec(
+                id=job_id,
+                func="humanitarian.jobs:run_schedule_job",
+                trigger="cron",
+                trigger_args=cron_fields(schedule),
+                kwargs={"schedule_id": str(schedule.id)},
+                name=schedule_label(schedule),
+            )
         )
-    )
     return jobs
 
 
-def period_for(cadence: str, today: date) -> tuple[date, date]:
-    """Daily: yesterday. Weekly: the seven days ending yesterday. Always whole, past days."""
-    end = today - timedelta(days=1)
-    return (end, end) if cadence == DAILY else (end - timedelta(days=6), end)
+def scheduled_jobs(app) -> list[JobSpec]:
+    """Everything the active scheduler should hold now (needs an app context)."""
+    return [*schedule_jobs(), *fixed_jobs(app.config)]
 
 
 @dataclass
@@ -119,6 +106,7 @@ class JobRuntime:
     app: Any
     holder: str
     clock: Callable[[], datetime] = utcnow
+    sync: Optional[Callable[[], None]] = None  # reconciles the jobs with the table
 
 
 _runtime: Optional[JobRuntime] = None
@@ -133,45 +121,71 @@ def bind_runtime(runtime: Optional[JobRuntime]) -> None:
 def _require_runtime() -> JobRuntime:
     if _runtime is None:
         raise RuntimeError(
-            "no active scheduler instance: jobs run only under `flask scheduler run`"
+            "no active scheduler instance: jobs run only under `flask scheduler run` or `tick`"
         )
     return _runtime
 
 
-def run_sitrep_job(admin_pcode: str, cadence: str, job_id: Optional[str] = None) -> list[str]:
-    """Generate this cadence's sitrep for the area in every configured audience."""
+def run_schedule_job(schedule_id: str) -> Optional[str]:
+    """Generate the schedule's sitrep for the period that just ended and queue its e-mails."""
     from .services import Actor, ServiceError, generate_sitrep
+    from .services.deliveries import queue_deliveries
+    from .services.schedules import get_schedule, mark_schedule_ran, period_for
     from .services.sitreps import SitrepTrigger
 
     runtime = _require_runtime()
+    actor = Actor.system("scheduler")
     with runtime.app.app_context():
-        config = runtime.app.config
-        today = runtime.clock().astimezone(ZoneInfo(config["TIMEZONE"])).date()
-        start, end = period_for(cadence, today)
-        done = []
-        for audience in configured_audiences(config):
-            try:
-                sitrep = generate_sitrep(
-                    Actor.system("scheduler"),
-                    admin_pcode,
-                    start,
-                    end,
-                    audience,
-                    trigger=SitrepTrigger.schedule,
-                    job_id=job_id or f"sitrep-{cadence}-{admin_pcode}",
-                    runner=runtime.holder,
-                )
-                done.append(str(sitrep.id))
-            except ServiceError as exc:
-                # Recorded as a failed run (and retried) by the service; keep going.
-                log.error(
-                    "scheduled sitrep %s %s %s failed: %s", admin_pcode, cadence, audience, exc
-                )
-        return done
+        try:
+            schedule = get_schedule(actor, schedule_id)
+        except ServiceError:
+            log.warning("schedule %s is gone; its job is removed at the next sync", schedule_id)
+            return None
+        if not schedule.active:
+            return None
+        now = runtime.clock()
+        today = now.astimezone(ZoneInfo(schedule.timezone)).date()
+        start, end = period_for(schedule.cadence, today)
+        try:
+            sitrep = generate_sitrep(
+                actor,
+                schedule.admin_pcode,
+                start,
+                end,
+                schedule.audience,
+                language=schedule.language,
+                trigger=SitrepTrigger.schedule,
+                job_id=f"{SCHEDULE_JOB_PREFIX}{schedule.id}",
+                schedule_id=schedule.id,
+                timezone=schedule.timezone,
+                runner=runtime.holder,
+            )
+        except ServiceError as exc:
+            # Recorded as a failed run (and retried, then delivered) by the service.
+            log.error("scheduled sitrep %s failed: %s", schedule_id, exc)
+            return None
+        finally:
+            mark_schedule_ran(schedule.id, now)
+        queue_deliveries(schedule.id, sitrep, now)
+        return str(sitrep.id)
+
+
+def sync_schedules_job() -> None:
+    runtime = _require_runtime()
+    if runtime.sync is not None:
+        runtime.sync()
+
+
+def send_deliveries_job() -> int:
+    from .services.deliveries import send_due_deliveries
+
+    runtime = _require_runtime()
+    with runtime.app.app_context():
+        return send_due_deliveries(runtime.clock())
 
 
 def retry_sitreps_job() -> int:
-    from .services.sitreps import retry_failed_sitreps
+    from .services.sitrep_runs import retry_failed_sitreps
 
     runtime = _require_runtime()
     with runtime.app.app_context():

@@ -41,6 +41,13 @@ from .queries import (
     RollupQuerySchema,
     SummaryQuerySchema,
 )
+from .schedules import (
+    DeliveryOutSchema,
+    ScheduleFormSchema,
+    ScheduleInSchema,
+    ScheduleOutSchema,
+    ScheduleQuerySchema,
+)
 from .sitreps import (
     SitrepFormSchema,
     SitrepOutSchema,
@@ -51,6 +58,11 @@ from .sitreps import (
 )
 
 __all__ = [
+    "DeliveryOutSchema",
+    "ScheduleFormSchema",
+    "ScheduleInSchema",
+    "ScheduleOutSchema",
+    "ScheduleQuerySchema",
     "ImportJobOutSchema",
     "ImportListQuerySchema",
     "ImportListSchema",

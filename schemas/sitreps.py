@@ -13,6 +13,7 @@ from marshmallow import (
 )
 
 from humanitarian.models.enums import Sensitivity
+from humanitarian.models.schedules import Language
 from humanitarian.models.sitreps import SitrepTrigger
 
 from .fields import (
@@ -44,6 +45,7 @@ class SitrepRequestSchema(Schema):
     period_start = day(required=True, metadata={"description": "first day, inclusive"})
     period_end = day(required=True, metadata={"description": "last day, inclusive"})
     audience = enum_field(Sensitivity, load_default=Sensitivity.public)
+    language = enum_field(Language, load_default=Language.en, metadata={"description": "en or ar"})
 
     @validates_schema
     def _period(self, data, **_):
@@ -95,6 +97,7 @@ class SitrepQuerySchema(Schema):
 
     admin_pcode = pcode("area and sub-areas")
     audience = enum_field(Sensitivity)
+    language = enum_field(Language)
     since = day(metadata={"description": "periods ending on or after this day"})
     until = day(metadata={"description": "periods starting on or before this day"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 1000))
@@ -113,6 +116,7 @@ class SitrepOutSchema(Schema):
     period_start = fields.Date()
     period_end = fields.Date()
     audience = enum_field(Sensitivity)
+    language = enum_field(Language)
     title = fields.String()
     page_count = fields.Integer()
     size_bytes = fields.Integer()

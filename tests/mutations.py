@@ -70,6 +70,7 @@ RETRACT, FEED, HOOKS = "retraction", "the change feed", "webhooks"
 CONTRACT = "the OpenAPI document and the problem vocabulary (issue 17)"
 SIDE = "side channels (issue 19)"
 FORMATS = "the ecosystem's formats (issue 13)"
+MAIL = "sitrep schedules and e-mail (issue 15)"
 
 MUTATIONS = (
     Mutation(
@@ -219,8 +220,8 @@ MUTATIONS = (
         "period-ending-today-accepted",
         BOUNDS,
         "humanitarian/services/sitreps.py",
-        "    if key.period_end >= _today():",
-        "    if key.period_end > _today():",
+        "    if key.period_end >= _today(timezone):",
+        "    if key.period_end > _today(timezone):",
         ("tests/reports/test_period_end.py", "tests/api/test_sitreps.py"),
     ),
     Mutation(
@@ -465,6 +466,62 @@ MUTATIONS = (
         "listed = incident_select(actor, filters).subquery()",
         "listed = incident_select(Actor.system('rollup'), filters).subquery()",
         ("tests/api/test_rollups.py",),
+    ),
+    Mutation(
+        "edition-above-schedule-queued",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        "    if not Sensitivity(schedule.audience).allows(sitrep.audience):\n        log.error(",
+        "    if False:\n        log.error(",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "edition-unchecked-at-send",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        '    if not Sensitivity(schedule.audience).allows(sitrep.audience):\n        return "the edition',
+        '    if False:\n        return "the edition',
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "unsubscribe-ignored",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        "        recipient.unsubscribed_at = utcnow()",
+        "        recipient.unsubscribed_at = None",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "mailed-twice",
+        MAIL,
+        "humanitarian/services/deliveries.py",
+        "        if recipient.subscribed and recipient.id not in done:",
+        "        if recipient.subscribed:",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "refusal-retried",
+        MAIL,
+        "humanitarian/services/mail.py",
+        "        if all(code >= 500 for code in codes):",
+        "        if False:",
+        ("tests/reports/test_email.py",),
+    ),
+    Mutation(
+        "schedule-above-grant",
+        MAIL,
+        "humanitarian/services/schedules.py",
+        "    actor.require_grant(data.audience)",
+        "    pass",
+        ("tests/api/test_sitrep_schedules.py",),
+    ),
+    Mutation(
+        "flows-uncapped",
+        "sitrep under 5 seconds (issue 15)",
+        "humanitarian/services/sitrep_content.py",
+        "    flows, rest = all_flows[:FLOWS_SHOWN], all_flows[FLOWS_SHOWN:]",
+        "    flows, rest = all_flows, []",
+        ("tests/reports/test_flows_cap.py",),
     ),
 )
 BY_NAME = {m.name: m for m in MUTATIONS}

@@ -32,6 +32,7 @@ SURFACES = (
     "humanitarian.cli",
     "humanitarian.scheduler",
     "humanitarian.jobs",
+    "humanitarian.supervise",
 )
 # What each layer may never import. ``kinds`` describes record kinds for the surfaces (it holds
 # schemas and URL names), and ``schemas`` loads into the services' inputs: both sit above them.

@@ -50,6 +50,7 @@ BLUEPRINT_MODULES = (
     "changes",
     "webhooks",
     "imports",
+    "schedules",
     "audit",
 )
 

@@ -15,6 +15,15 @@ from .records import (
     status_sources,
 )
 from .reports import AuditEvent, Report
+from .schedules import (
+    WEEKDAYS,
+    Cadence,
+    DeliveryStatus,
+    Language,
+    SitrepDelivery,
+    SitrepRecipient,
+    SitrepSchedule,
+)
 from .sitreps import (
     RunStatus,
     SchedulerLease,
@@ -27,6 +36,13 @@ from .sitreps import (
 from .sync import ChangeEntry, WebhookAttempt, WebhookMessage, WebhookSubscription
 
 __all__ = [
+    "WEEKDAYS",
+    "Cadence",
+    "DeliveryStatus",
+    "Language",
+    "SitrepDelivery",
+    "SitrepRecipient",
+    "SitrepSchedule",
     "NAMING_CONVENTION",
     "AdminArea",
     "ApiToken",

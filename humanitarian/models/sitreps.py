@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_column, new_uuid, utcnow
 from .enums import Sensitivity
+from .schedules import Language
 
 
 class SitrepTrigger(enum.StrEnum):
@@ -47,9 +48,9 @@ class RunStatus(enum.StrEnum):
 
 class Sitrep(Base):
     """One generated situation report. The PDF lives under ``SITREP_DIR`` at ``file_path``;
-    the same area, period and audience is never generated twice while an edition of it stands
-    (a unique index over the editions not withdrawn). A withdrawn edition keeps its row and
-    file, is no longer served, and leaves room for a new one."""
+    the same area, period, audience and language is never generated twice while an edition of
+    it stands (a unique index over the editions not withdrawn). A withdrawn edition keeps its
+    row and file, is no longer served, and leaves room for a new one."""
 
     __tablename__ = "sitreps"
     __table_args__ = (
@@ -59,6 +60,7 @@ class Sitrep(Base):
             "period_start",
             "period_end",
             "audience",
+            "language",
             unique=True,
             sqlite_where=text("withdrawn_at IS NULL"),
             postgresql_where=text("withdrawn_at IS NULL"),
@@ -72,7 +74,12 @@ class Sitrep(Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     audience: Mapped[Sensitivity] = mapped_column(enum_column(Sensitivity, "sitrep_audience"))
+    language: Mapped[Language] = mapped_column(
+        enum_column(Language, "sitrep_language"), default=Language.en
+    )
     title: Mapped[str] = mapped_column(String(300))
+    # The highlights as printed, one per line: the body of the e-mail that sends the edition.
+    highlights: Mapped[Optional[str]] = mapped_column(Text)
     file_path: Mapped[str] = mapped_column(String(500))
     checksum_sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
@@ -124,6 +131,13 @@ class SitrepRun(Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     audience: Mapped[Sensitivity] = mapped_column(enum_column(Sensitivity, "run_audience"))
+    language: Mapped[Language] = mapped_column(
+        enum_column(Language, "run_language"), default=Language.en
+    )
+    # The schedule a scheduled run (and its retries) belongs to: its recipients get the result.
+    schedule_id: Mapped[Optional[uuid.UUID]] = mapped_column(
+        ForeignKey("sitrep_schedules.id", ondelete="SET NULL"), index=True
+    )
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[RunStatus] = mapped_column(enum_column(RunStatus, "run_status"))
     error: Mapped[Optional[str]] = mapped_column(Text)

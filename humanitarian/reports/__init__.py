@@ -10,10 +10,10 @@ registered on the app as the service's renderer, so the service never imports it
 - ``blueprint``: the blueprint and what it registers on the app (renderer, in-process scheduler)
 - ``render``: content → HTML → PDF; ``highlights``: the generated sentences; ``labels``: words
   and number/date formats; ``charts``, ``maps``: SVG figures
-- ``views``: the archive pages; ``cli``: `flask sitrep …` and `flask scheduler …`
+- ``views``: the archive pages; ``schedules``: schedule pages and the e-mails' links; ``cli``: `flask sitrep …` and `flask scheduler …`
 """
 
-from . import views  # noqa: F401  (registers the routes on the blueprint)
+from . import schedules, views  # noqa: F401  (register the routes on the blueprint)
 from .blueprint import bp
 
 __all__ = ["bp"]

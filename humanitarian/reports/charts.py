@@ -10,10 +10,11 @@ import io
 from typing import TYPE_CHECKING
 
 import matplotlib
+from flask_babel import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .labels import EVENT_TYPE_LABELS, TARGET_LABELS, humanize
+from .labels import EVENT_TYPE_LABELS, TARGET_LABELS, drawn, humanize, is_arabic, number
 
 if TYPE_CHECKING:
     from ..services.sitrep_content import SitrepContent
@@ -56,11 +57,17 @@ def to_svg(fig: Figure) -> str:
 
 def _bars(ax, counts: dict[str, int], labels: dict[str, str], title: str, colour: str) -> None:
     items = sorted(counts.items(), key=lambda kv: kv[1])
-    names = [labels.get(k, humanize(k)) for k, _ in items]
-    values = [v for _, v in items]
+    names = [drawn(labels.get(k, humanize(k))) for k, _count in items]
+    values = [v for _key, v in items]
     bars = ax.barh(names, values, color=colour, height=0.6)
-    ax.bar_label(bars, padding=2, fontsize=7, color=INK)
-    ax.set_title(title, loc="left", fontsize=9, color=INK, fontweight="bold")
+    ax.bar_label(bars, labels=[number(v) for v in values], padding=2, fontsize=7, color=INK)
+    ax.set_title(
+        drawn(title),
+        loc="right" if is_arabic() else "left",
+        fontsize=9,
+        color=INK,
+        fontweight="bold",
+    )
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     ax.tick_params(axis="y", length=0, labelsize=7.5, colors=INK)
@@ -81,17 +88,23 @@ def incidents_chart(content: SitrepContent) -> str:
             left,
             content.summary.incidents_by_event_type,
             EVENT_TYPE_LABELS,
-            "Incidents by type",
+            _("Incidents by type"),
             ACCENT,
         )
         _bars(
             right,
             content.summary.incidents_by_target_type,
             TARGET_LABELS,
-            "Incidents by target",
+            _("Incidents by target"),
             "#d35400",
         )
         return to_svg(fig)
+
+
+def _place(area) -> str:
+    if area is None:
+        return _("Unknown")
+    return area.name_ar if is_arabic() and area.name_ar else area.name_en
 
 
 def flows_chart(content: SitrepContent) -> str:
@@ -100,21 +113,19 @@ def flows_chart(content: SitrepContent) -> str:
     with matplotlib.rc_context(SVG_RC):
         fig = Figure(figsize=(7.0, 0.45 + 0.32 * max(len(flows), 1)))
         ax = fig.subplots()
-        names = [
-            f"{f.origin.name_en if f.origin else 'Unknown'} → "
-            f"{f.destination.name_en if f.destination else 'Unknown'}"
-            for f in flows
-        ][::-1]
+        names = [drawn(f"{_place(f.origin)} → {_place(f.destination)}") for f in flows][::-1]
         values = [f.individuals for f in flows][::-1]
         colours = [MOVEMENT_COLOURS.get(f.movement_type, ACCENT) for f in flows][::-1]
         bars = ax.barh(names, values, color=colours, height=0.6)
-        ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2, fontsize=7, color=INK)
+        ax.bar_label(bars, labels=[number(v) for v in values], padding=2, fontsize=7, color=INK)
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="y", length=0, labelsize=7.5, colors=INK)
         ax.set_xlim(0, max(values) * 1.18 if values else 1)
         seen = dict.fromkeys(f.movement_type for f in flows)
-        handles = [Patch(color=MOVEMENT_COLOURS.get(t, ACCENT), label=humanize(t)) for t in seen]
+        handles = [
+            Patch(color=MOVEMENT_COLOURS.get(t, ACCENT), label=drawn(humanize(t))) for t in seen
+        ]
         if handles:
             ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
         return to_svg(fig)

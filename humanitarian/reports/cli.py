@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from ..models import Language
 from ..models.enums import Sensitivity
 from ..services import Actor, ServiceError, generate_sitrep, list_sitreps, sitrep_pdf_path
 
@@ -17,6 +18,7 @@ sitrep_cli = AppGroup("sitrep", help="Generate and list situation reports.")
 scheduler_cli = AppGroup("scheduler", help="The sitrep scheduler process.")
 
 AUDIENCES = click.Choice([s.value for s in Sensitivity])
+LANGUAGES = click.Choice([language.value for language in Language])
 
 
 def _fail(exc: ServiceError):
@@ -30,11 +32,14 @@ def _fail(exc: ServiceError):
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Copy the PDF here.")
 @click.option("--audience", type=AUDIENCES, default="public", show_default=True)
-def generate_command(admin_pcode, since, until, out, audience):
+@click.option("--language", type=LANGUAGES, default="en", show_default=True)
+def generate_command(admin_pcode, since, until, out, audience, language):
     """Generate (or fetch the archived) sitrep for an area and period."""
     actor = Actor.system("cli")
     try:
-        sitrep = generate_sitrep(actor, admin_pcode, since.date(), until.date(), audience)
+        sitrep = generate_sitrep(
+            actor, admin_pcode, since.date(), until.date(), audience, language=language
+        )
         path = sitrep_pdf_path(actor, sitrep.id)
     except ServiceError as exc:
         _fail(exc)
@@ -56,6 +61,7 @@ def list_command(admin_pcode, limit):
     for s in page.items:
         click.echo(
             f"{s.id}  {s.admin_pcode:<8} {s.period_start}..{s.period_end}  {s.audience:<10} "
+            f"{s.language}  "
             f"{s.generated_at:%Y-%m-%d %H:%M}  {s.trigger}"
         )
 
@@ -76,11 +82,28 @@ def run_command(interval):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    click.echo(f"scheduler {scheduler.holder}: {len(scheduler.jobs)} jobs configured", err=True)
+    jobs = len(scheduler.wanted_jobs())
+    click.echo(f"scheduler {scheduler.holder}: {jobs} jobs configured", err=True)
     try:
         scheduler.run(interval)
     finally:
         scheduler.stop()
+
+
+@scheduler_cli.command("tick")
+def tick_command():
+    """Run every job that is due once, then exit (for cron and tests)."""
+    from ..scheduler import SitrepScheduler, current_lease
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    scheduler = SitrepScheduler(current_app._get_current_object())
+    ran = scheduler.tick()
+    if ran is None:
+        lease = current_lease()
+        holder = lease.holder if lease else "another instance"
+        click.echo(f"scheduler {holder} is active and runs what is due; nothing run")
+        return
+    click.echo(f"ran {len(ran)} due job(s){': ' + ', '.join(ran) if ran else ''}")
 
 
 @scheduler_cli.command("status")
@@ -96,7 +119,7 @@ def status_command():
         click.echo(f"lease: {lease.holder} until {lease.expires_at:%Y-%m-%d %H:%M:%S} UTC")
     for job in job_overview(current_app):
         when = job["next_run_time"]
-        click.echo(f"{job['id']:<28} {job['schedule']:<40} next {when or 'not scheduled yet'}")
+        click.echo(f"{job['name']:<40} {job['schedule']:<60} next {when or 'not scheduled yet'}")
     for run in list_sitrep_runs(Actor.system("cli"), status="failed", limit=10):
         retry = f"retry at {run.next_attempt_at:%Y-%m-%d %H:%M}" if run.next_attempt_at else ""
         click.echo(

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from ..models.enums import condition_words
-from .labels import TARGET_SINGULAR, day, number, period
+from .labels import TARGET_SINGULAR, day, is_arabic, number, period
 
 if TYPE_CHECKING:
     from ..services.sitrep_content import SitrepContent
@@ -45,13 +48,23 @@ def highlights(content: SitrepContent) -> list[str]:
     sentences = [s for s in sentences if s]
     if not sentences:
         sentences.append(
-            f"No incidents, status changes or population movements recorded for "
-            f"{content.area.name_en} in {period(content.period_start, content.period_end)}."
+            _(
+                "No incidents, status changes or population movements recorded for %(area)s "
+                "in %(period)s.",
+                area=_area(content.area),
+                period=period(content.period_start, content.period_end),
+            )
         )
     return sentences[:MAX_HIGHLIGHTS]
 
 
+def _area(area) -> str:
+    return area.name_ar if is_arabic() and area.name_ar else area.name_en
+
+
 def _lower_first(text: str) -> str:
+    if is_arabic():
+        return text
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
@@ -62,14 +75,19 @@ def _facility_sentences(content: SitrepContent) -> list[str]:
     rows.sort(key=lambda r: (_severity(r.after), r.after.effective_from))
     for row in rows:
         entry = row.after
-        condition = " and ".join(condition_words(entry, impaired_only=True))
-        sentence = f"{row.facility.name} {condition} since {day(entry.effective_from)}"
+        name = row.facility.name_ar if is_arabic() and row.facility.name_ar else row.facility.name
+        sentence = _(
+            "%(facility)s %(status)s since %(day)s",
+            facility=name,
+            status=" and ".join(condition_words(entry, impaired_only=True)),
+            day=day(entry.effective_from),
+        )
         if entry.details:
-            sentence += f"; {_lower_first(entry.details.rstrip('.'))}"
+            sentence += f"{'؛' if is_arabic() else ';'} {_lower_first(entry.details.rstrip('.'))}"
         if entry.controlled_by and (
             row.before is None or row.before.controlled_by != entry.controlled_by
         ):
-            sentence += f" (now controlled by {entry.controlled_by})"
+            sentence += " " + _("(now controlled by %(who)s)", who=entry.controlled_by)
         out.append(sentence + ".")
     return out
 
@@ -78,16 +96,25 @@ def _casualties(content: SitrepContent) -> Optional[str]:
     s = content.summary
     if not s.incidents_total:
         return None
-    text = (
-        f"{number(s.incidents_total)} incident{'s' if s.incidents_total != 1 else ''} recorded "
-        f"in {content.area.name_en}"
+    text = ngettext(
+        "%(count)s incident recorded in %(area)s",
+        "%(count)s incidents recorded in %(area)s",
+        s.incidents_total,
+        count=number(s.incidents_total),
+        area=_area(content.area),
     )
     if s.killed or s.injured:
-        text += f"; at least {number(s.killed)} people killed and {number(s.injured)} injured"
+        text += _(
+            "; at least %(killed)s people killed and %(injured)s injured",
+            killed=number(s.killed),
+            injured=number(s.injured),
+        )
     before = content.previous
-    text += (
-        f" (previous period: {number(before.incidents_total)} incidents, "
-        f"{number(before.killed)} killed, {number(before.injured)} injured)."
+    text += " " + _(
+        "(previous period: %(incidents)s incidents, %(killed)s killed, %(injured)s injured).",
+        incidents=number(before.incidents_total),
+        killed=number(before.killed),
+        injured=number(before.injured),
     )
     return text
 
@@ -95,7 +122,8 @@ def _casualties(content: SitrepContent) -> Optional[str]:
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    comma = "، " if is_arabic() else ", "
+    return _("%(items)s and %(last)s", items=comma.join(items[:-1]), last=items[-1])
 
 
 def _civilian_targets(content: SitrepContent) -> Optional[str]:
@@ -111,14 +139,21 @@ def _civilian_targets(content: SitrepContent) -> Optional[str]:
         return None
     targets = Counter(str(i.target_type) for i in hits)
     phrases = [
-        TARGET_SINGULAR[t] if n == 1 or t == "residential_area" else f"{n} × {TARGET_SINGULAR[t]}"
+        str(TARGET_SINGULAR[t])
+        if n == 1 or t == "residential_area"
+        else f"{number(n)} × {TARGET_SINGULAR[t]}"
         for t, n in targets.most_common()
     ]
     killed = sum(i.killed or 0 for i in hits)
     injured = sum(i.injured or 0 for i in hits)
-    return (
-        f"Strikes and attacks hit {_join(phrases)} ({len(hits)} incident"
-        f"{'s' if len(hits) != 1 else ''}; {number(killed)} killed, {number(injured)} injured)."
+    return ngettext(
+        "Strikes and attacks hit %(targets)s (%(count)s incident; %(killed)s killed, %(injured)s injured).",
+        "Strikes and attacks hit %(targets)s (%(count)s incidents; %(killed)s killed, %(injured)s injured).",
+        len(hits),
+        targets=_join(phrases),
+        count=number(len(hits)),
+        killed=number(killed),
+        injured=number(injured),
     )
 
 
@@ -127,8 +162,12 @@ def _territory(content: SitrepContent) -> Optional[str]:
     if not changes:
         return None
     titles = "; ".join(f"{i.title} ({day(i.occurred_on)})" for i in changes[:4])
-    more = f"; and {len(changes) - 4} more" if len(changes) > 4 else ""
-    return f"Changes of territorial control reported: {titles}{more}."
+    more = (
+        "; " + _("and %(count)s more", count=number(len(changes) - 4)) if len(changes) > 4 else ""
+    )
+    return _(
+        "Changes of territorial control reported: %(titles)s%(more)s.", titles=titles, more=more
+    )
 
 
 def _displacement(content: SitrepContent) -> Optional[str]:
@@ -138,10 +177,13 @@ def _displacement(content: SitrepContent) -> Optional[str]:
     parts = []
     if s.displaced_individuals:
         parts.append(
-            f"an estimated {number(s.displaced_individuals)} people displaced from "
-            f"{content.area.name_en}"
+            _(
+                "an estimated %(count)s people displaced from %(area)s",
+                count=number(s.displaced_individuals),
+                area=_area(content.area),
+            )
         )
     if s.returned_individuals:
-        parts.append(f"{number(s.returned_individuals)} returned to it")
-    text = "; ".join(parts)
-    return f"{text[:1].upper()}{text[1:]} (flows overlapping the period)."
+        parts.append(_("%(count)s returned to it", count=number(s.returned_individuals)))
+    text = ("؛ " if is_arabic() else "; ").join(parts)
+    return _("%(text)s (flows overlapping the period).", text=f"{text[:1].upper()}{text[1:]}")

@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import matplotlib
+from flask_babel import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
@@ -19,7 +20,7 @@ from matplotlib.transforms import offset_copy
 from ..services.mapping import ATTRIBUTION, class_breaks, class_of
 from ..services.places import current_places
 from .charts import EVENT_COLOURS, INK, SVG_RC, to_svg
-from .labels import EVENT_TYPE_LABELS
+from .labels import EVENT_TYPE_LABELS, drawn, is_arabic, number
 
 if TYPE_CHECKING:
     from ..services.sitrep_content import SitrepContent
@@ -87,7 +88,7 @@ def _draw_labels(ax, content: SitrepContent) -> None:
             gid=f"area-{pcode}",  # the SVG names what each mark stands for
         )
         ax.annotate(
-            place.name_en,
+            drawn(place.name_ar if is_arabic() and place.name_ar else place.name_en),
             (place.centroid_lon, place.centroid_lat),
             xytext=(0, -10),
             textcoords="offset points",
@@ -152,14 +153,19 @@ def _legend(ax, content: SitrepContent, breaks) -> None:
             linestyle="",
             markersize=6,
             color=EVENT_COLOURS.get(t, "#34495e"),
-            label=EVENT_TYPE_LABELS.get(t, t),
+            label=drawn(EVENT_TYPE_LABELS.get(t, t)),
         )
         for t in present
     ]
     for index, (low, high) in enumerate(breaks):
-        label = "no incidents" if high == 0 else (f"{low}" if low == high else f"{low}–{high}")
+        span = number(low) if low == high else f"{number(low)}–{number(high)}"
+        label = _("no incidents") if high == 0 else span
         handles.append(
-            Patch(facecolor=CLASS_COLOURS[index], edgecolor="#c9c2b8", label=f"District: {label}")
+            Patch(
+                facecolor=CLASS_COLOURS[index],
+                edgecolor="#c9c2b8",
+                label=drawn(_("District: %(label)s", label=label)),
+            )
         )
     ax.legend(handles=handles, loc="best", fontsize=6.5, frameon=True, framealpha=0.92)
 
@@ -173,7 +179,13 @@ def _scale_bar(ax, west: float, east: float, south: float, north: float) -> None
     x1, y0 = east - (east - west) * 0.04, south + (north - south) * 0.05
     x0 = x1 - length / km_per_degree
     ax.plot([x0, x1], [y0, y0], color=INK, linewidth=2, solid_capstyle="butt", zorder=6)
-    ax.text((x0 + x1) / 2, y0 + (north - south) * 0.015, f"{length} km", ha="center", fontsize=7)
+    ax.text(
+        (x0 + x1) / 2,
+        y0 + (north - south) * 0.015,
+        drawn(_("%(length)s km", length=number(length))),
+        ha="center",
+        fontsize=7,
+    )
 
 
 def incident_map(content: SitrepContent) -> str:
@@ -196,5 +208,5 @@ def incident_map(content: SitrepContent) -> str:
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_color("#c8ced6")
         _scale_bar(ax, west, east, south, north)
-        fig.text(0.01, 0.005, ATTRIBUTION, fontsize=5.5, color="#5b6876")
+        fig.text(0.01, 0.005, _(ATTRIBUTION), fontsize=5.5, color="#5b6876")
         return to_svg(fig)

@@ -22,7 +22,9 @@ Where things live:
   ``cod``: loading a COD-style gazetteer; ``boundaries``: boundaries as GeoJSON; ``mapping``:
   what maps show (frames, borders, incidents per district).
 - ``summary``, ``comparison``: key figures; ``sitrep_content``: what a sitrep shows (the PDF
-  renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive.
+  renderer is registered by ``reports``); ``sitreps``, ``sitrep_files``: generation and archive;
+  ``schedules``: sitrep schedules as data; ``deliveries``, ``mail``: e-mailing scheduled sitreps
+  to their recipients.
 - ``summary``'s neighbour ``rollups``: HDX HAPI monthly aggregates over the lists' selections.
 - ``accounts``: users, tokens, sources; ``demo``: the demo scenario.
 - ``imports``: writing imported rows (all or nothing per file, external ids, the retraction
@@ -52,6 +54,13 @@ from .audit import (
     audit_export_select,
     list_audit_events,
     record_event,
+)
+from .deliveries import (
+    delivered_pdf,
+    list_deliveries,
+    recipient_for_token,
+    send_due_deliveries,
+    unsubscribe,
 )
 from .errors import (
     BusinessRuleError,
@@ -100,12 +109,21 @@ from .movements import (
     set_movement_verification,
 )
 from .reports import Replay, open_report, request_fingerprint
+from .schedules import (
+    ScheduleInput,
+    create_schedule,
+    get_schedule,
+    list_schedules,
+    schedule_input,
+    stop_schedule,
+    update_schedule,
+)
+from .sitrep_runs import list_sitrep_runs, retry_failed_sitreps
 from .sitrep_withdrawal import withdraw_sitrep, withdrawal_suggestions
 from .sitreps import (
     SitrepFailed,
     generate_sitrep,
     get_sitrep,
-    list_sitrep_runs,
     list_sitreps,
     sitrep_pdf_path,
 )
@@ -113,6 +131,18 @@ from .summary import Summary, summarize
 from .visibility import ReaderView, coarsened, location_hidden
 
 __all__ = [
+    "delivered_pdf",
+    "list_deliveries",
+    "recipient_for_token",
+    "send_due_deliveries",
+    "unsubscribe",
+    "ScheduleInput",
+    "create_schedule",
+    "get_schedule",
+    "list_schedules",
+    "schedule_input",
+    "stop_schedule",
+    "update_schedule",
     "Actor",
     "AuditFilter",
     "BBox",
@@ -167,6 +197,7 @@ __all__ = [
     "list_incidents",
     "list_movements",
     "list_sitrep_runs",
+    "retry_failed_sitreps",
     "list_sitreps",
     "list_sources",
     "load_areas",

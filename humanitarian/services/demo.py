@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from .. import demo_data as D
 from ..extensions import db
-from ..models import Report, User
+from ..models import Cadence, Report, SitrepSchedule, User
 from ..models.enums import Channel, Role, Sensitivity, SourceType
 from .actors import Actor
 from .facilities import create_facility, set_infrastructure_status
@@ -54,6 +54,7 @@ def seed_demo(password: str) -> dict[str, int]:
                 )
             )
     db.session.commit()
+    _seed_schedules(Actor.system("seed-demo"))
     done = db.session.scalars(
         select(Report).where(Report.idempotency_key == DEMO_KEY, Report.channel == Channel.system)
     ).first()
@@ -68,6 +69,26 @@ def seed_demo(password: str) -> dict[str, int]:
         _seed_movements(actor, report, sources)
         counts["records"] = report.record_count
     return counts
+
+
+def _seed_schedules(actor: Actor) -> None:
+    """Weekly public sitreps for Aleppo and Idleb, Mondays 06:00 Damascus time, with no
+    recipients yet (an admin adds them on /sitreps/schedules)."""
+    from .schedules import ScheduleInput, create_schedule
+
+    if db.session.scalar(select(SitrepSchedule.id).limit(1)) is not None:
+        return
+    for pcode, name in (("SY02", "Aleppo weekly"), ("SY07", "Idleb weekly")):
+        create_schedule(
+            actor,
+            ScheduleInput(
+                admin_pcode=pcode,
+                cadence=Cadence.weekly,
+                weekday="mon",
+                run_time=time(6, 0),
+                name=name,
+            ),
+        )
 
 
 def _seed_facilities(actor, report) -> dict:

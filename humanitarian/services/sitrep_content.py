@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -26,8 +26,10 @@ from ..models import (
     Facility,
     Incident,
     InfrastructureStatus,
+    Language,
     PopulationMovement,
     Source,
+    incident_sources,
 )
 from ..models.enums import Channel, Scope, Sensitivity, Verification
 from .actors import Actor
@@ -49,6 +51,9 @@ VERIFICATION_RANK = {
     Verification.disputed: 3,
 }
 NOTABLE_MAX = 12
+# The flows table lists the largest flows and sums up the rest in one line: a governorate-month
+# at scale has hundreds of flows, which made the PDF dozens of pages (bench/results.md).
+FLOWS_SHOWN = 20
 # The map's frame: the PDF figure's proportions, borders simplified to ~1/700 of its width.
 MAP_ASPECT, MAP_PIXELS = 7.0 * 0.9 / (4.6 * 0.85), 700
 
@@ -95,6 +100,15 @@ class Flow:
 
 
 @dataclass
+class OtherFlows:
+    """The flows left out of the table: how many, and the people they moved."""
+
+    count: int = 0
+    individuals: int = 0
+    households: int = 0
+
+
+@dataclass
 class MapPoint:
     lat: float
     lon: float
@@ -127,6 +141,8 @@ class SitrepContent:
     area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     movements: list[PopulationMovement] = field(default_factory=list)
+    language: Language = Language.en
+    other_flows: OtherFlows = field(default_factory=OtherFlows)
 
     @property
     def coarsened(self) -> bool:
@@ -153,7 +169,12 @@ class SitrepContent:
 
 
 def build_content(
-    admin_pcode: str, since: date, until: date, audience: Sensitivity, generated_at: datetime
+    admin_pcode: str,
+    since: date,
+    until: date,
+    audience: Sensitivity,
+    generated_at: datetime,
+    language: Language | str = Language.en,
 ) -> SitrepContent:
     reader = reader_for(audience)
     area = get_area(admin_pcode)
@@ -161,9 +182,16 @@ def build_content(
     summary, previous, figures = summarize_with_previous(reader, admin_pcode, since, until)
     view = ReaderView(reader)
     incidents = _incidents(reader, filters)
+    cited = _incident_citations(reader, filters)
     statuses = _statuses(reader, filters)
-    movements = list(db.session.scalars(movement_select(reader, filters)))
-    flows = _flows(movements, view)
+    # Each movement's sources in one query (not one per movement: hundreds of flows a month).
+    movements = list(
+        db.session.scalars(
+            movement_select(reader, filters).options(selectinload(PopulationMovement.sources))
+        )
+    )
+    all_flows = _flows(movements, view)
+    flows, rest = all_flows[:FLOWS_SHOWN], all_flows[FLOWS_SHOWN:]
     content = SitrepContent(
         area=area,
         period_start=since,
@@ -179,10 +207,14 @@ def build_content(
         notable=_notable(incidents),
         statuses=statuses,
         flows=flows,
-        sources=_sources(incidents, statuses, flows),
+        sources=_sources(cited, statuses, all_flows),
         map_frame=map_frame(area.pcode, MAP_ASPECT, MAP_PIXELS),
         map_points=_map_points(incidents, view),
         movements=movements,
+        language=Language(language),
+        other_flows=OtherFlows(
+            len(rest), sum(f.individuals for f in rest), sum(f.households for f in rest)
+        ),
     )
     content.district_figures, content.unplaced = incidents_by_district(reader, filters)
     content.area_names = _area_names({i.admin_pcode for i in incidents}, view)
@@ -190,9 +222,23 @@ def build_content(
 
 
 def _incidents(reader: Actor, filters: RecordFilter) -> list[Incident]:
-    stmt = incident_select(reader, filters).options(selectinload(Incident.sources))
+    # Sources are not loaded with thousands of incidents: the notable few load theirs when
+    # printed, and the sources table counts citations in SQL (``_incident_citations``).
+    stmt = incident_select(reader, filters)
     stmt = stmt.order_by(Incident.occurred_on, Incident.occurred_at, Incident.title)
     return list(db.session.scalars(stmt))
+
+
+def _incident_citations(reader: Actor, filters: RecordFilter) -> dict[int, int]:
+    """How many of the edition's incidents cite each source."""
+    ids = incident_select(reader, filters).with_only_columns(Incident.id)
+    link = incident_sources.c
+    stmt = (
+        select(link.source_id, func.count())
+        .where(link.incident_id.in_(ids.scalar_subquery()))
+        .group_by(link.source_id)
+    )
+    return {source_id: count for source_id, count in db.session.execute(stmt)}
 
 
 def _severity(incident: Incident) -> tuple:
@@ -243,15 +289,13 @@ def _flows(moves: list[PopulationMovement], view: ReaderView) -> list[Flow]:
         flow.methods.add(str(m.estimate_method))
         flow.verifications.add(str(m.verification))
         flow.source_ids.update(s.id for s in m.sources)
-    return sorted(flows.values(), key=lambda f: (f.movement_type != "displacement", -f.individuals))
+    # Largest first, whatever the movement type, so the table's cut keeps the flows that matter.
+    return sorted(flows.values(), key=lambda f: (-f.individuals, -f.households, f.movement_type))
 
 
-def _sources(incidents, statuses, flows) -> list[tuple[Source, int]]:
+def _sources(cited: dict[int, int], statuses, flows) -> list[tuple[Source, int]]:
     """Every source the sitrep relies on, with how many of its records cite it."""
-    counts: dict[int, int] = defaultdict(int)
-    for incident in incidents:
-        for source in incident.sources:
-            counts[source.id] += 1
+    counts: dict[int, int] = defaultdict(int, cited)
     for row in statuses:
         for entry in row.changes:
             for source in entry.sources:
@@ -307,6 +351,7 @@ class RenderedSitrep:
     pdf: bytes
     page_count: int
     title: str
+    highlights: list[str] = field(default_factory=list)
 
 
 Renderer = Callable[[SitrepContent], RenderedSitrep]

@@ -9,6 +9,7 @@ sweep removes such orphans (``remove_orphans``) when it marks the attempt as int
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from datetime import date
@@ -16,16 +17,36 @@ from pathlib import Path
 
 from flask import current_app
 
+from .errors import ServiceError
+
 TEMPORARY_SUFFIX = ".part"
+
+
+class ArchiveError(ServiceError):
+    """The archived PDF is missing or no longer matches its checksum."""
+
+    status = 500
+    title = "Sitrep archive error"
 
 
 def archive_root() -> Path:
     return Path(current_app.config["SITREP_DIR"])
 
 
-def key_prefix(admin_pcode: str, start: date, end: date, audience: str) -> str:
-    """The start of every file name for one sitrep key (the rest is a part of its id)."""
-    return f"{admin_pcode}/{admin_pcode}_{start}_{end}_{audience}_"
+def checked_pdf(sitrep) -> Path:
+    """The archived PDF of ``sitrep``, after checking it against its stored checksum."""
+    path = archive_root() / sitrep.file_path
+    if not path.is_file():
+        raise ArchiveError(f"the PDF of sitrep {sitrep.id} is missing from the archive")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sitrep.checksum_sha256:
+        raise ArchiveError(f"the PDF of sitrep {sitrep.id} does not match its checksum")
+    return path
+
+
+def key_prefix(admin_pcode: str, start: date, end: date, audience: str, language: str) -> str:
+    """The start of every file name for one sitrep key (the rest is a part of its id). The
+    language is in every name, so no key's prefix is the start of another key's."""
+    return f"{admin_pcode}/{admin_pcode}_{start}_{end}_{audience}_{language}_"
 
 
 def write_temporary(relative: str, data: bytes) -> tuple[Path, Path]:

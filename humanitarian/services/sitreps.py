@@ -1,9 +1,9 @@
 """Situation reports: generate (idempotently), archive, list and download.
 
-A sitrep is identified by (area, period, audience): asking again for the same key returns the
+A sitrep is identified by (area, period, audience, language): asking again for the same key returns the
 one already generated, and a unique constraint keeps two concurrent requests (two scheduler
 instances, two clicks) from producing two. Failures are recorded as ``SitrepRun`` rows; the
-scheduled ones are retried with back-off by ``retry_failed_sitreps``.
+scheduled ones are retried with back-off by ``sitrep_runs.retry_failed_sitreps``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,18 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import RunStatus, Sitrep, SitrepRun, SitrepTrigger, utcnow
+from ..models import (
+    Language,
+    RunStatus,
+    Sitrep,
+    SitrepRun,
+    SitrepTrigger,
+    utcnow,
+)
 from ..models.enums import Channel, Scope, Sensitivity, sensitivities_up_to
 from . import sitrep_files
 from .actors import Actor
@@ -34,6 +41,7 @@ from .errors import BusinessRuleError, Conflict, Gone, InvalidCursor, NotFound, 
 from .filters import Page
 from .reports import Replay, check_replay, open_report
 from .sitrep_content import build_content, reader_for, render
+from .sitrep_files import ArchiveError  # noqa: F401 - part of this module's interface
 from .sitrep_records import keep_shown_records
 from .visibility import area_filter, reader_pcode
 
@@ -54,22 +62,16 @@ class SitrepFailed(ServiceError):
     title = "Sitrep generation failed"
 
 
-class ArchiveError(ServiceError):
-    """The archived PDF is missing or no longer matches its checksum."""
-
-    status = 500
-    title = "Sitrep archive error"
-
-
 @dataclass(frozen=True)
 class SitrepKey:
     admin_pcode: str
     period_start: date
     period_end: date
     audience: Sensitivity
+    language: Language = Language.en
 
 
-def _check_request(actor: Actor, key: SitrepKey) -> None:
+def _check_request(actor: Actor, key: SitrepKey, timezone: Optional[str] = None) -> None:
     # Publishing a sitrep vouches for its content: verifiers and admins (scope ``verify``).
     actor.require(Scope.verify)
     actor.require_grant(key.audience)
@@ -78,7 +80,7 @@ def _check_request(actor: Actor, key: SitrepKey) -> None:
         errors["period_end"] = ["Must not be before period_start."]
     elif (key.period_end - key.period_start).days + 1 > MAX_PERIOD_DAYS:
         errors["period_end"] = [f"A sitrep covers at most {MAX_PERIOD_DAYS} days."]
-    if key.period_end >= _today():
+    if key.period_end >= _today(timezone):
         # A sitrep is frozen once generated, so a period that has not ended would stay incomplete.
         errors.setdefault("period_end", []).append("The period has not ended yet.")
     if errors:
@@ -86,10 +88,11 @@ def _check_request(actor: Actor, key: SitrepKey) -> None:
     require_area(key.admin_pcode)
 
 
-def _today() -> date:
-    """Today where the schedule's days begin and end (``TIMEZONE``): a period has ended once
-    its last day has, there."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+def _today(timezone: Optional[str] = None) -> date:
+    """Today where the period's days begin and end (a schedule's time zone, else
+    ``TIMEZONE``): a period has ended once its last day has, there."""
+    zone = ZoneInfo(timezone or current_app.config["TIMEZONE"])
+    return utcnow().astimezone(zone).date()
 
 
 def find_sitrep(key: SitrepKey) -> Optional[Sitrep]:
@@ -101,6 +104,7 @@ def find_sitrep(key: SitrepKey) -> Optional[Sitrep]:
             Sitrep.period_start == key.period_start,
             Sitrep.period_end == key.period_end,
             Sitrep.audience == key.audience,
+            Sitrep.language == key.language,
         )
     ).first()
 
@@ -112,7 +116,10 @@ def generate_sitrep(
     period_end: date,
     audience: Sensitivity | str = Sensitivity.public,
     *,
+    language: Language | str = Language.en,
     trigger: Optional[SitrepTrigger] = None,
+    schedule_id=None,
+    timezone: Optional[str] = None,
     job_id: Optional[str] = None,
     runner: str = "",
     attempt: int = 1,
@@ -122,9 +129,12 @@ def generate_sitrep(
     """Generate, archive and return the sitrep for the key, or return the existing one.
 
     ``idempotency_key`` (API requests) is stored on the report of a generation: a repeat with
-    the same key raises ``Replay`` (same request) or ``Conflict`` (another request)."""
-    key = SitrepKey(admin_pcode, period_start, period_end, Sensitivity(audience))
-    _check_request(actor, key)
+    the same key raises ``Replay`` (same request) or ``Conflict`` (another request).
+    ``timezone`` is where the period's days end (a schedule's zone; default ``TIMEZONE``)."""
+    key = SitrepKey(
+        admin_pcode, period_start, period_end, Sensitivity(audience), Language(language)
+    )
+    _check_request(actor, key, timezone)
     # An edition covers no finer an area than its readers see (public: a district at least).
     key = replace(key, admin_pcode=reader_pcode(reader_for(key.audience), key.admin_pcode))
     check_replay(actor, idempotency_key, fingerprint)
@@ -141,6 +151,8 @@ def generate_sitrep(
         period_start=key.period_start,
         period_end=key.period_end,
         audience=key.audience,
+        language=key.language,
+        schedule_id=schedule_id,
         attempt=attempt,
         status=RunStatus.running,
         runner=runner or actor.label,
@@ -182,7 +194,7 @@ def _generate(
 ) -> Sitrep:
     generated_at = utcnow()
     content = build_content(
-        key.admin_pcode, key.period_start, key.period_end, key.audience, generated_at
+        key.admin_pcode, key.period_start, key.period_end, key.audience, generated_at, key.language
     )
     rendered = render(content)
     sitrep_id = uuid.uuid4()
@@ -196,7 +208,9 @@ def _generate(
                 period_start=key.period_start,
                 period_end=key.period_end,
                 audience=key.audience,
+                language=key.language,
                 title=rendered.title,
+                highlights="\n".join(rendered.highlights),
                 file_path=relative,
                 checksum_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
                 size_bytes=len(rendered.pdf),
@@ -224,6 +238,7 @@ def _generate(
                     "admin_pcode": key.admin_pcode,
                     "period": [key.period_start.isoformat(), key.period_end.isoformat()],
                     "audience": str(key.audience),
+                    "language": str(key.language),
                     "trigger": str(run.trigger),
                 },
                 sensitivity=key.audience,
@@ -252,89 +267,9 @@ def _record_failure(run: SitrepRun, error: str, now: datetime) -> None:
     log.warning("sitrep generation failed (attempt %s): %s", run.attempt, run.error)
 
 
-def recover_interrupted_sitreps(now: Optional[datetime] = None) -> int:
-    """Attempts still 'running' after ``SITREP_STALE_MINUTES`` died with their process (a
-    killed worker, a crashed scheduler): mark them failed, retried like any failure, and remove
-    the files they left that no sitrep row refers to. Returns how many were recovered."""
-    now = now or utcnow()
-    cutoff = now - timedelta(minutes=current_app.config["SITREP_STALE_MINUTES"])
-    running = SitrepRun.status == RunStatus.running
-    stale = db.session.scalars(select(SitrepRun).where(running, SitrepRun.started_at < cutoff))
-    recovered = 0
-    for run in stale.all():
-        live = select(SitrepRun.id).where(running, SitrepRun.started_at >= cutoff)
-        if db.session.scalar(live.where(*_same_key(SitrepRun, run))) is not None:
-            continue  # a live attempt may own this key's files; a later sweep recovers it
-        # Claim it, so that two sweeps never both recover (and retry) the same attempt.
-        claim = update(SitrepRun).where(SitrepRun.id == run.id, running)
-        claimed = db.session.execute(claim.values(status=RunStatus.failed)).rowcount
-        db.session.commit()
-        if not claimed:
-            continue
-        _record_failure(run, "interrupted: the process stopped before the sitrep was stored", now)
-        kept = db.session.scalars(select(Sitrep.file_path).where(*_same_key(Sitrep, run)))
-        prefix = sitrep_files.key_prefix(
-            run.admin_pcode, run.period_start, run.period_end, run.audience
-        )
-        removed = sitrep_files.remove_orphans(prefix, kept)
-        if removed:
-            log.warning("removed files of an interrupted sitrep attempt: %s", ", ".join(removed))
-        recovered += 1
-    return recovered
-
-
-def _same_key(model, run: SitrepRun) -> tuple:
-    return (
-        model.admin_pcode == run.admin_pcode,
-        model.period_start == run.period_start,
-        model.period_end == run.period_end,
-        model.audience == run.audience,
-    )
-
-
-def retry_failed_sitreps(now: Optional[datetime] = None, runner: str = "") -> int:
-    """Recover interrupted attempts, then retry scheduled runs whose retry is due. Returns
-    how many were attempted."""
-    now = now or utcnow()
-    recover_interrupted_sitreps(now)
-    due = db.session.scalars(
-        select(SitrepRun.id).where(
-            SitrepRun.status == RunStatus.failed, SitrepRun.next_attempt_at <= now
-        )
-    ).all()
-    attempted = 0
-    for run_id in due:
-        # Claim the retry (clear its due time) so no other runner takes it as well.
-        claimed = db.session.execute(
-            update(SitrepRun)
-            .where(SitrepRun.id == run_id, SitrepRun.next_attempt_at.is_not(None))
-            .values(next_attempt_at=None)
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            continue
-        failed = db.session.get(SitrepRun, run_id)
-        attempted += 1
-        try:
-            generate_sitrep(
-                Actor.system("scheduler"),
-                failed.admin_pcode,
-                failed.period_start,
-                failed.period_end,
-                failed.audience,
-                trigger=SitrepTrigger.retry,
-                job_id=failed.job_id,
-                runner=runner,
-                attempt=failed.attempt + 1,
-            )
-        except SitrepFailed:
-            pass  # recorded, with the next retry if any remain
-    return attempted
-
-
 def _relative_path(key: SitrepKey, sitrep_id: uuid.UUID) -> str:
     prefix = sitrep_files.key_prefix(
-        key.admin_pcode, key.period_start, key.period_end, key.audience
+        key.admin_pcode, key.period_start, key.period_end, key.audience, key.language
     )
     return f"{prefix}{sitrep_id.hex[:8]}.pdf"
 
@@ -348,6 +283,7 @@ def list_sitreps(
     *,
     admin_pcode: Optional[str] = None,
     audience: Optional[Sensitivity | str] = None,
+    language: Optional[Language | str] = None,
     since: Optional[date] = None,
     until: Optional[date] = None,
     limit: int = 50,
@@ -360,6 +296,8 @@ def list_sitreps(
         stmt = stmt.where(area_filter(actor, Sitrep.admin_pcode, admin_pcode))
     if audience:
         stmt = stmt.where(Sitrep.audience == Sensitivity(audience))
+    if language:
+        stmt = stmt.where(Sitrep.language == Language(language))
     if since:
         stmt = stmt.where(Sitrep.period_end >= since)
     if until:
@@ -405,11 +343,7 @@ def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
     sitrep = get_sitrep(actor, sitrep_id)
     if sitrep.withdrawn_at is not None:
         raise Gone(f"this sitrep was withdrawn: {sitrep.withdrawal_reason}")
-    path = sitrep_files.archive_root() / sitrep.file_path
-    if not path.is_file():
-        raise ArchiveError(f"the PDF of sitrep {sitrep.id} is missing from the archive")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != sitrep.checksum_sha256:
-        raise ArchiveError(f"the PDF of sitrep {sitrep.id} does not match its checksum")
+    path = sitrep_files.checked_pdf(sitrep)
     record_event(
         actor,
         "sitrep.download",
@@ -419,16 +353,3 @@ def sitrep_pdf_path(actor: Actor, sitrep_id) -> Path:
         sensitivity=sitrep.audience,
     )
     return path
-
-
-def list_sitrep_runs(
-    actor: Actor, *, status: Optional[RunStatus | str] = None, limit: int = 50
-) -> list[SitrepRun]:
-    """Generation attempts, newest first (admins: the scheduler's health). Attempts for an
-    edition above the actor's grant are left out: they would show that it exists."""
-    actor.require(Scope.admin)
-    stmt = select(SitrepRun).order_by(SitrepRun.started_at.desc(), SitrepRun.id.desc())
-    stmt = stmt.where(SitrepRun.audience.in_(sensitivities_up_to(actor.max_sensitivity)))
-    if status:
-        stmt = stmt.where(SitrepRun.status == RunStatus(status))
-    return list(db.session.scalars(stmt.limit(limit)))

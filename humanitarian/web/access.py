@@ -14,7 +14,10 @@ from ..services import Actor
 from .blueprint import bp
 
 # Reachable without signing in. Everything else that is not the JSON API needs a session.
-OPEN_ENDPOINTS = frozenset({"web.login"})
+# The links in a sitrep e-mail work without an account: their signed token is the proof.
+OPEN_ENDPOINTS = frozenset(
+    {"web.login", "reports.unsubscribe_confirm", "reports.unsubscribe_now", "reports.delivered"}
+)
 WALLED_BLUEPRINTS = frozenset({"web", "reports"})
 
 

@@ -6,11 +6,10 @@ Create Date: 2026-12-01 06:00:00.000000
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import humanitarian.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = "0005"

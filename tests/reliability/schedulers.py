@@ -2,9 +2,8 @@
 database, and what can be seen of them from outside (the lease row, the job store, the
 generation attempts, each process's log).
 
-What a scheduler runs is described by a ``Schedule``. Today schedules come from the
-environment (``HUMANITARIAN_SITREP_AREAS`` and friends); when they become database rows, only
-``Schedule.env`` (and a method to store them) changes, not the tests that use it.
+What a scheduler runs is described by a ``Schedule``: rows of ``sitrep_schedules``, stored by
+``Schedule.store`` before (or while) the processes run.
 """
 
 from __future__ import annotations
@@ -15,14 +14,28 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
-from humanitarian.models import SchedulerLease, SitrepRun, apscheduler_jobs
+from humanitarian.extensions import db
+from humanitarian.models import (
+    Cadence,
+    SchedulerLease,
+    SitrepRun,
+    SitrepSchedule,
+    apscheduler_jobs,
+)
+from humanitarian.services import (
+    Actor,
+    ScheduleInput,
+    create_schedule,
+    list_schedules,
+    stop_schedule,
+)
 from tests.support import committed, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +44,8 @@ HOLDER_LINE = re.compile(r"scheduler (\S+): \d+ jobs configured")
 
 @dataclass(frozen=True)
 class Schedule:
-    """The scheduled sitreps: a daily and a weekly one per area, at ``hour`` (UTC)."""
+    """The scheduled sitreps: a daily and a weekly one per area, at ``hour`` (UTC), stored as
+    rows of ``sitrep_schedules`` (``store``); the process settings come from ``env``."""
 
     areas: tuple[str, ...]
     hour: int
@@ -40,20 +54,55 @@ class Schedule:
 
     def env(self) -> dict[str, str]:
         return {
-            "HUMANITARIAN_SITREP_AREAS": ",".join(self.areas),
-            "HUMANITARIAN_SITREP_DAILY_HOUR": str(self.hour),
             "HUMANITARIAN_TIMEZONE": "UTC",
-            "HUMANITARIAN_SITREP_AUDIENCES": "public",
             "HUMANITARIAN_SCHEDULER_LEASE_SECONDS": str(self.lease_seconds),
             **self.settings,
         }
 
+    def store(self) -> None:
+        """Make the table hold exactly these areas' schedules: add the missing ones, stop the
+        others (needs an app context)."""
+        system = Actor.system("test")
+        for schedule in list_schedules(system, active=True):
+            if schedule.admin_pcode not in self.areas:
+                stop_schedule(system, schedule.id)
+        for area in self.areas:
+            for cadence in CADENCES:
+                if _find(area, cadence) is None:
+                    create_schedule(
+                        system,
+                        ScheduleInput(
+                            admin_pcode=area,
+                            cadence=Cadence(cadence),
+                            weekday="mon" if cadence == "weekly" else None,
+                            run_time=time(self.hour, 0),
+                            timezone="UTC",
+                            name=f"{cadence.title()} sitrep {area}",
+                        ),
+                    )
+        db.session.remove()
+
+    def job_id(self, cadence: str, area: str) -> str:
+        return f"sitrep-schedule-{_find(area, cadence).id}"
+
     def job_ids(self) -> set[str]:
-        daily_weekly = {f"sitrep-{cadence}-{a}" for a in self.areas for cadence in CADENCES}
-        return daily_weekly | {"sitrep-retries", "webhooks-deliver", "imports"}
+        scheduled = {self.job_id(cadence, a) for a in self.areas for cadence in CADENCES}
+        fixed = {"sitrep-schedules-sync", "sitrep-deliveries", "sitrep-retries"}
+        return scheduled | fixed | {"webhooks-deliver", "imports"}
 
 
 CADENCES = ("daily", "weekly")
+
+
+def _find(area: str, cadence: str) -> SitrepSchedule | None:
+    rows = committed(
+        select(SitrepSchedule).where(
+            SitrepSchedule.admin_pcode == area,
+            SitrepSchedule.cadence == cadence,
+            SitrepSchedule.active.is_(True),
+        )
+    )
+    return rows[0] if rows else None
 
 
 @dataclass
@@ -96,7 +145,8 @@ def _flask() -> list[str]:
 def start_scheduler(
     database_url: str, sitrep_dir: Path, log: Path, schedule: Schedule, *args: str
 ) -> SchedulerProcess:
-    """Start ``flask --app app scheduler run [args]`` with this schedule."""
+    """Start ``flask --app app scheduler run [args]`` with this schedule (stored first)."""
+    schedule.store()
     env = os.environ | {
         "HUMANITARIAN_DATABASE_URL": database_url,
         "HUMANITARIAN_SITREP_DIR": str(sitrep_dir),

@@ -29,7 +29,7 @@ from humanitarian.services import (
     record_incident,
     sitrep_files,
 )
-from humanitarian.services.sitreps import retry_failed_sitreps
+from humanitarian.services.sitrep_runs import retry_failed_sitreps
 from tests import factories as f
 from tests.reports.conftest import pdf_text
 
@@ -190,7 +190,7 @@ def test_the_sweep_leaves_a_generation_in_progress_alone(app, idleb, archive):
     now = utcnow()
     dead = _attempt(now - timedelta(minutes=app.config["SITREP_STALE_MINUTES"] + 1))
     live = _attempt(now)
-    partial = archive / "SY07" / "SY07_2024-11-27_2024-12-04_public_0123abcd.pdf.part"
+    partial = archive / "SY07" / "SY07_2024-11-27_2024-12-04_public_en_0123abcd.pdf.part"
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"%PDF-1.7 half")
     retry_failed_sitreps(now + timedelta(minutes=1))

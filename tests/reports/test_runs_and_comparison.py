@@ -16,7 +16,7 @@ from humanitarian.services.comparison import (
     previous_period,
     summarize_with_previous,
 )
-from humanitarian.services.sitreps import retry_failed_sitreps
+from humanitarian.services.sitrep_runs import retry_failed_sitreps
 from tests import factories
 
 from .conftest import PERIOD, pdf_text

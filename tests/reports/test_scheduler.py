@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 
 from sqlalchemy import select
 
 from humanitarian.extensions import db
-from humanitarian.jobs import JobSpec, period_for, scheduled_jobs
-from humanitarian.models import RunStatus, Sitrep, SitrepRun
+from humanitarian.jobs import JobSpec, scheduled_jobs
+from humanitarian.models import Cadence, RunStatus, Sitrep, SitrepRun, SitrepSchedule, utcnow
 from humanitarian.scheduler import (
     LEASE_NAME,
     SitrepScheduler,
@@ -18,7 +19,16 @@ from humanitarian.scheduler import (
     current_lease,
     job_overview,
 )
-from humanitarian.services import Actor, generate_sitrep
+from humanitarian.services import (
+    Actor,
+    ScheduleInput,
+    create_schedule,
+    generate_sitrep,
+    schedule_input,
+    stop_schedule,
+    update_schedule,
+)
+from humanitarian.services.schedules import period_for
 
 from .conftest import PERIOD
 
@@ -53,32 +63,49 @@ def _sitreps():
     return [(s.admin_pcode, s.period_start, s.period_end, str(s.audience)) for s in rows]
 
 
-def test_jobs_are_data_from_the_configuration(app):
-    config = {
-        "SITREP_AREAS": "SY02, SY07",
-        "SITREP_DAILY_HOUR": 5,
-        "SITREP_WEEKLY_DAY": "fri",
-        "SITREP_RETRY_MINUTES": 30,
-        "WEBHOOK_INTERVAL_SECONDS": 20,
-        "IMPORT_POLL_SECONDS": 20,
-    }
-    jobs = {j.id: j for j in scheduled_jobs(config)}
+def _schedule(pcode="SY07", cadence=Cadence.daily, at=clock_time(6, 0), **kw):
+    data = ScheduleInput(admin_pcode=pcode, cadence=cadence, run_time=at, **kw)
+    return create_schedule(Actor.system("test"), data)
+
+
+def test_jobs_follow_the_schedules_table(app):
+    weekly = _schedule("SY02", Cadence.weekly, clock_time(5, 30), weekday="fri")
+    monthly = _schedule("SY07", Cadence.monthly, clock_time(7, 0), timezone="UTC", language="ar")
+    stopped = _schedule("SY09", Cadence.daily)
+    stop_schedule(Actor.system("test"), stopped.id)
+    app.config["SITREP_RETRY_MINUTES"] = 30
+    try:
+        jobs = {j.id: j for j in scheduled_jobs(app)}
+    finally:
+        app.config["SITREP_RETRY_MINUTES"] = 15
     assert set(jobs) == {
-        "sitrep-daily-SY02",
-        "sitrep-weekly-SY02",
-        "sitrep-daily-SY07",
-        "sitrep-weekly-SY07",
+        f"sitrep-schedule-{weekly.id}",
+        f"sitrep-schedule-{monthly.id}",
+        "sitrep-schedules-sync",
+        "sitrep-deliveries",
         "sitrep-retries",
         "webhooks-deliver",
         "imports",
     }
-    assert jobs["imports"].trigger_args == {"seconds": 20}
-    assert jobs["sitrep-weekly-SY07"].trigger_args == {"day_of_week": "fri", "hour": 5, "minute": 0}
-    assert jobs["sitrep-daily-SY02"].kwargs["cadence"] == "daily"
+    assert jobs[f"sitrep-schedule-{weekly.id}"].trigger_args == {
+        "day_of_week": "fri",
+        "hour": 5,
+        "minute": 30,
+        "timezone": "Asia/Damascus",
+    }
+    assert jobs[f"sitrep-schedule-{monthly.id}"].trigger_args["day"] == 1
+    assert jobs[f"sitrep-schedule-{monthly.id}"].name == "Monthly sitrep SY07 (public, ar)"
     assert jobs["sitrep-retries"].trigger_args == {"minutes": 10}
-    assert jobs["webhooks-deliver"].trigger_args == {"seconds": 20}
+    # Next runs in the schedule's own zone: 05:30 in Damascus (UTC+3) is 02:30 UTC.
+    assert weekly.next_run_at.astimezone(UTC).strftime("%a %H:%M") == "Fri 02:30"
+    assert jobs["webhooks-deliver"].trigger_args == {
+        "seconds": int(app.config["WEBHOOK_INTERVAL_SECONDS"])
+    }
+    assert jobs["imports"].trigger_args == {"seconds": int(app.config["IMPORT_POLL_SECONDS"])}
     assert period_for("daily", date(2024, 12, 5)) == (date(2024, 12, 4), date(2024, 12, 4))
     assert period_for("weekly", date(2024, 12, 5)) == (date(2024, 11, 28), date(2024, 12, 4))
+    assert period_for("monthly", date(2024, 12, 1)) == (date(2024, 11, 1), date(2024, 11, 30))
+    assert period_for("monthly", date(2024, 3, 1)) == (date(2024, 2, 1), date(2024, 2, 29))
 
 
 def test_the_lease_has_one_holder_until_it_expires(app):
@@ -120,12 +147,13 @@ def test_two_instances_generate_each_period_once(demo, app):
     without releasing; after the lease expires B takes over, picks up the stored job and
     carries on. Each daily period is generated exactly once."""
     clock = FakeClock(datetime(2024, 12, 5, 6, 0, tzinfo=UTC))
+    schedule = _schedule("SY07", timezone="UTC")
     spec = JobSpec(
-        id="sitrep-daily-SY07",
-        func="humanitarian.jobs:run_sitrep_job",
+        id=f"sitrep-schedule-{schedule.id}",
+        func="humanitarian.jobs:run_schedule_job",
         trigger="interval",
         trigger_args={"seconds": 1},
-        kwargs={"admin_pcode": "SY07", "cadence": "daily", "job_id": "sitrep-daily-SY07"},
+        kwargs={"schedule_id": str(schedule.id)},
     )
     a = SitrepScheduler(app, holder="instance-a", clock=clock, jobs=[spec])
     b = SitrepScheduler(app, holder="instance-b", clock=clock, jobs=[spec])
@@ -163,28 +191,62 @@ def test_two_instances_generate_each_period_once(demo, app):
     assert current_lease() is None  # B released it on stop
 
 
-def test_restart_keeps_stored_jobs_and_their_next_run(app):
-    """An unchanged job keeps its stored next run time, so a run missed while the scheduler
-    was down is not skipped; a changed one is replaced."""
+def test_a_changed_schedule_reaches_the_running_scheduler(app):
+    """A change to the table reaches the active scheduler at its next sync, without a restart:
+    a changed schedule's job is replaced, a stopped one removed, a new one added; unchanged
+    jobs keep their stored next run time (a run missed while down is not skipped)."""
     clock = FakeClock(datetime(2024, 12, 5, 6, 0, tzinfo=UTC))
+    kept, changed, stopped = (_schedule(p).id for p in ("SY02", "SY07", "SY09"))
     first = SitrepScheduler(app, holder="one", clock=clock)
     try:
         assert first.heartbeat()
     finally:
         first.stop()
     before = {j["id"]: j["next_run_time"] for j in job_overview(app)}
-    assert all(before.values()) and len(before) == 7  # four sitreps, retries, webhooks, imports
+    assert len(before) == 8 and all(before.values())  # with the webhook and import jobs
 
-    app.config["SITREP_DAILY_HOUR"] = 7
+    scheduler = SitrepScheduler(app, holder="two", clock=clock)
     try:
-        second = SitrepScheduler(app, holder="two", clock=clock)
-        assert second.heartbeat()
-        second._scheduler.pause()
-        jobs = {job.id: job for job in second._scheduler.get_jobs()}
+        assert scheduler.heartbeat()
+        system = Actor.system("test")
+        current = db.session.get(SitrepSchedule, changed)
+        update_schedule(system, changed, schedule_input(current, run_time=clock_time(8, 15)))
+        stop_schedule(system, stopped)
+        added = _schedule("SY04", Cadence.weekly, weekday="sun").id
+        db.session.remove()
+        scheduler.sync()  # what the sync job does every SCHEDULER_SYNC_SECONDS
+        scheduler._scheduler.pause()
+        jobs = {job.id: job for job in scheduler._scheduler.get_jobs()}
     finally:
-        second.stop()
-        app.config["SITREP_DAILY_HOUR"] = 6
-    assert "hour='7'" in str(jobs["sitrep-daily-SY07"].trigger)
+        scheduler.stop()
+    assert f"sitrep-schedule-{stopped}" not in jobs
+    assert f"sitrep-schedule-{added}" in jobs
+    assert "hour='8', minute='15'" in str(jobs[f"sitrep-schedule-{changed}"].trigger)
     after = {j["id"]: j["next_run_time"] for j in job_overview(app)}
-    assert after["sitrep-weekly-SY07"].hour == 7  # the weekly job uses the same hour
-    assert after["sitrep-retries"] == before["sitrep-retries"]  # unchanged: kept as stored
+    assert after[f"sitrep-schedule-{kept}"] == before[f"sitrep-schedule-{kept}"]
+    assert after["sitrep-retries"] == before["sitrep-retries"]
+    assert after[f"sitrep-schedule-{changed}"].astimezone(UTC).hour == 5  # 08:15 Damascus
+
+
+def test_tick_runs_what_is_due_once_and_exits(demo, app):
+    """The first tick stores the jobs (the schedule is due tomorrow); a tick after its time
+    generates the sitrep once; another tick the same day runs nothing more."""
+    clock = FakeClock(datetime(2024, 12, 4, 12, 0, tzinfo=UTC))
+    schedule = _schedule("SY07", Cadence.weekly, clock_time(6, 0), weekday="thu", timezone="UTC")
+    job_id = f"sitrep-schedule-{schedule.id}"
+    assert job_id not in SitrepScheduler(app, holder="cron", clock=clock).tick()
+    assert current_lease() is None  # released on the way out
+    assert _sitreps() == []
+
+    clock.advance(days=1)  # Thursday 5 Dec, 12:00: the 06:00 run is due
+    ran = SitrepScheduler(app, holder="cron", clock=clock).tick()
+    assert job_id in ran
+    assert _sitreps() == [("SY07", date(2024, 11, 28), date(2024, 12, 4), "public")]
+    assert job_id not in SitrepScheduler(app, holder="cron", clock=clock).tick()
+    runs = db.session.scalars(select(SitrepRun)).all()
+    assert [(r.runner, r.schedule_id, r.status) for r in runs] == [
+        ("cron", schedule.id, RunStatus.succeeded)
+    ]
+    # While another instance holds the lease, a tick leaves the work to it.
+    assert acquire_lease(LEASE_NAME, "daemon", timedelta(minutes=1), utcnow())
+    assert SitrepScheduler(app, holder="cron", clock=clock).tick() is None

@@ -115,7 +115,7 @@ def test_admins_see_scheduler_health(client, demo):
     _login(client, "admin@demo.local")
     page = client.get("/sitreps/").get_data(as_text=True)
     assert "No scheduler is running" in page
-    assert "sitrep-daily-SY02" in page and "Retry failed scheduled sitreps" in page
+    assert "Aleppo weekly (public, en)" in page and "Retry failed scheduled sitreps" in page
 
 
 @pytest.mark.parametrize("audience", ["public", "partner"])
@@ -152,4 +152,7 @@ def test_cli_reports_bad_input(runner, demo):
 def test_cli_scheduler_status(runner, demo):
     result = runner.invoke(args=["scheduler", "status"])
     assert result.exit_code == 0
-    assert "no scheduler running" in result.output and "sitrep-weekly-SY07" in result.output
+    assert "no scheduler running" in result.output
+    assert "Follow the sitrep schedules table" in result.output
+    assert "Idleb weekly (public, en)" in result.output
+    assert "hour=6, minute=0, day_of_week=mon, timezone=Asia/Damascus" in result.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .data import AREA, DISTRICT, INCIDENT_AT, KILLED, MARK, PERIOD
+from .data import AREA, DISTRICT, INCIDENT_AT, KILLED, MARK, MISSING, PERIOD
 
 
 def incident_body(sensitivity: str, **extra) -> dict:
@@ -62,3 +62,26 @@ def sitrep_body(audience: str) -> dict:
 def as_form(body: dict) -> dict:
     """A JSON body as a browser form sends it: every value a string, nothing left null."""
     return {k: str(v) for k, v in body.items() if v is not None}
+
+
+def schedule_body(audience: str) -> dict:
+    """A weekly schedule of the given edition (a missing record's body: public)."""
+    return {
+        "admin_pcode": AREA,
+        "cadence": "weekly",
+        "weekday": "mon",
+        "run_time": "06:00",
+        "timezone": "UTC",
+        "audience": "public" if audience == MISSING else audience,
+        "language": "en",
+        "recipients": ["someone@matrix.test"],
+    }
+
+
+def schedule_form(audience: str) -> dict:
+    """The same schedule as the admin page's form posts it."""
+    return {**schedule_body(audience), "recipients": "someone@matrix.test", "active": "true"}
+
+
+def no_changes(_audience: str) -> dict:
+    return {}

@@ -110,10 +110,9 @@ class CallerClient:
             kw["json"] = json
         if form is not None:
             kw["data"] = {**form, **({"csrf_token": self.csrf} if csrf else {})}
-        if method == "POST":
-            # The matrix signs in and posts far more often from one address than the login
-            # limit allows; rate limiting is not what it tests.
-            limiter.reset()
+        # The matrix signs in, posts and reads far more often from one address than the
+        # limits allow; rate limiting is not what it tests.
+        limiter.reset()
         return self.client.open(path, method=method, **kw)
 
     def start(self) -> None:

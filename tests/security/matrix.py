@@ -21,6 +21,9 @@ from .bodies import (
     facility_body,
     incident_body,
     movement_body,
+    no_changes,
+    schedule_body,
+    schedule_form,
     sitrep_body,
     status_body,
 )
@@ -58,6 +61,7 @@ class Row:
     targets: tuple[Target, ...] = NOTHING
     body: Callable[[str | None], dict] | None = None  # built from the target's sensitivity
     url: str | Callable[[World, Target], str] | None = None
+    csrf: bool = True  # False: a form post that is deliberately exempt (its URL is signed)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -169,8 +173,17 @@ def missing_hook(path: str) -> str:
     return f"/api/v1/webhooks/{MISSING_ID}{path}"
 
 
+def unsubscribe_url(world: World, _target: Target) -> str:
+    return f"/sitreps/unsubscribe/{world.unsubscribe_token}"
+
+
+def download_url(world: World, _target: Target) -> str:
+    return f"/sitreps/delivered/{world.download_token}.pdf"
+
+
 REVIEW_TARGETS = tuple(t for kind in REVIEW_PATHS for t in records(kind))
 INCIDENTS, FACILITIES, SITREPS = records("incident"), records("facility"), records("sitrep")
+SCHEDULES = records("schedule")
 EDITIONS = bodies("public", "restricted")
 APPEND, FORM_SAVED = api("append", 201), web("append", 303)
 GENERATED = frozenset({200, 201, 202})
@@ -239,6 +252,13 @@ ROWS: tuple[Row, ...] = (
     Row("POST", f"{V1}/sitreps/<id>/withdrawal", api("verify"), SITREPS, withdrawal),
     # Without a file part the upload is refused (422) once the token may append.
     Row("POST", f"{V1}/imports", api("append", 422)),
+    # REST API: sitrep schedules (admins, editions within their grant)
+    Row("GET", f"{V1}/sitrep-schedules", api("admin")),
+    Row("POST", f"{V1}/sitrep-schedules", api("admin", 201), EDITIONS, schedule_body),
+    Row("GET", f"{V1}/sitrep-schedules/<id>", api("admin"), SCHEDULES),
+    Row("PATCH", f"{V1}/sitrep-schedules/<id>", api("admin"), SCHEDULES, no_changes),
+    Row("DELETE", f"{V1}/sitrep-schedules/<id>", api("admin"), SCHEDULES, no_changes),
+    Row("GET", f"{V1}/sitrep-schedules/<id>/deliveries", api("admin"), SCHEDULES),
     # Web pages: reading
     Row("GET", "/", web()),
     Row("GET", "/incidents", web()),
@@ -254,6 +274,8 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/admin/audit", web("admin")),
     Row("GET", "/admin/webhooks", web("admin")),
     Row("GET", "/admin/webhooks/<id>", web("admin", 404), url=f"/admin/webhooks/{MISSING_ID}"),
+    Row("GET", "/sitreps/schedules", web("admin")),
+    Row("GET", "/sitreps/schedules/<id>", web("admin"), SCHEDULES),
     # Web pages: recording, correcting, reviewing, generating
     Row("GET", "/record", web("append")),
     Row("GET", "/incidents/new", web("append")),
@@ -288,6 +310,13 @@ ROWS: tuple[Row, ...] = (
         for action in ("redeliver", "delete")
     ),
     Row("POST", "/sitreps/<id>/withdraw", web("verify", 302), SITREPS, withdrawal),
+    Row("POST", "/sitreps/schedules", web("admin", 302, above_grant=403), EDITIONS, schedule_form),
+    Row("POST", "/sitreps/schedules/<id>", web("admin", 302), SCHEDULES, schedule_form),
+    Row("POST", "/sitreps/schedules/<id>/stop", web("admin", 302), SCHEDULES, no_changes),
+    # The links in a sitrep e-mail: no account needed, the signed token in the URL is the proof.
+    Row("GET", "/sitreps/unsubscribe/<id>", everyone(200), url=unsubscribe_url),
+    Row("POST", "/sitreps/unsubscribe/<id>", everyone(200), url=unsubscribe_url, csrf=False),
+    Row("GET", "/sitreps/delivered/<id>.pdf", everyone(200), url=download_url),
     # Open to everyone. Signing out ends the caller's session: its test runs on its own world.
     Row("GET", "/login", login_page),
     Row("POST", "/login", everyone(401), body=unknown_login),

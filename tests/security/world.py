@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Flask
+from sqlalchemy import select
 
 from humanitarian.extensions import db
-from humanitarian.models import User, utcnow
+from humanitarian.models import Cadence, Sitrep, SitrepDelivery, SitrepSchedule, User, utcnow
 from humanitarian.models.enums import Role, Scope, Sensitivity
 from humanitarian.services import (
     Actor,
@@ -19,9 +20,11 @@ from humanitarian.services import (
     IncidentInput,
     Location,
     MovementInput,
+    ScheduleInput,
     StatusInput,
     correct_incident,
     create_facility,
+    create_schedule,
     create_token,
     ensure_organization,
     generate_sitrep,
@@ -30,6 +33,7 @@ from humanitarian.services import (
     revoke_token,
     set_infrastructure_status,
 )
+from humanitarian.services.deliveries import download_token, queue_deliveries, unsubscribe_token
 from tests.factories import condition
 
 from .callers import CALLERS, Caller, CallerClient, email_of, password_hash
@@ -62,6 +66,10 @@ class World:
     orphan_status: uuid.UUID | None = None
     movements: dict[str, uuid.UUID] = field(default_factory=dict)
     sitreps: dict[str, uuid.UUID] = field(default_factory=dict)
+    schedules: dict[str, uuid.UUID] = field(default_factory=dict)  # one per edition
+    # The links in the public schedule's e-mail (unsubscribe; the public edition's download).
+    unsubscribe_token: str = ""
+    download_token: str = ""
     clients: dict[str, CallerClient] = field(default_factory=dict)
 
     def id_of(self, kind: str, sensitivity: str) -> uuid.UUID:
@@ -73,6 +81,7 @@ class World:
             "status": self.statuses,
             "movement": self.movements,
             "sitrep": self.sitreps,
+            "schedule": self.schedules,
         }[kind][sensitivity]
 
     def client(self, caller: Caller | str) -> CallerClient:
@@ -86,6 +95,7 @@ class World:
             for s in above(grant)
         }
         ids |= {str(self.sitreps[s]) for s in above(grant) if s in self.sitreps}
+        ids |= {str(self.schedules[s]) for s in above(grant) if s in self.schedules}
         if grant != "restricted":
             ids.add(str(self.orphan_status))
         return ids
@@ -224,12 +234,34 @@ def seed_sitreps(world: World) -> None:
     db.session.commit()
 
 
+def _seed_schedules(world: World) -> None:
+    """A weekly schedule per edition, each with one recipient; the public edition (if any)
+    queued for the public schedule's recipient, so its e-mail links exist."""
+    for s in SENSITIVITIES:
+        data = ScheduleInput(
+            admin_pcode=AREA,
+            cadence=Cadence.weekly,
+            weekday="mon",
+            run_time=time(6),
+            audience=Sensitivity(s),
+            recipients=(f"{s}@matrix.test",),
+        )
+        world.schedules[s] = create_schedule(SYSTEM, data).id
+    public = db.session.get(SitrepSchedule, world.schedules["public"])
+    world.unsubscribe_token = unsubscribe_token(public.recipients[0])
+    if "public" in world.sitreps:
+        queue_deliveries(public.id, db.session.get(Sitrep, world.sitreps["public"]))
+        delivery = db.session.scalars(select(SitrepDelivery)).one()
+        world.download_token = download_token(delivery)
+
+
 def seed_world(app: Flask, *, sitreps: bool = True) -> World:
     """Records, callers (signed in, with CSRF tokens) and, if asked, one sitrep per edition."""
     world = World()
     _seed_records(world)
     if sitreps:
         seed_sitreps(world)
+    _seed_schedules(world)
     _seed_callers(app, world)
     db.session.commit()
     return world
