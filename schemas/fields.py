@@ -75,6 +75,20 @@ def text(max_len: int, **kw) -> fields.String:
     return fields.String(validate=validate.Length(max=max_len), **kw)
 
 
+class Flag(fields.Boolean):
+    """A JSON true or false, as the document says: not 0, 1, "yes" or "on" (forms keep their
+    own checkbox fields). Not ``truthy``/``falsy`` sets: 0 == False in a set lookup."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def flag(**kw) -> fields.Boolean:
+    return Flag(**kw)
+
+
 def count(**kw) -> fields.Integer:
     """A casualty count: an integer of 0 or more, or null for unknown (null is not 0)."""
     return fields.Integer(

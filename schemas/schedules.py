@@ -15,27 +15,48 @@ from marshmallow import (
 from humanitarian.models.enums import Sensitivity
 from humanitarian.models.schedules import WEEKDAYS, Cadence, DeliveryStatus, Language
 
-from .fields import PCODE, UTCDateTime, enum_field, known_pcodes
+from .fields import (
+    PCODE_RULE,
+    StrictSchema,
+    Time,
+    UTCDateTime,
+    enum_field,
+    flag,
+    known_pcodes,
+    pcode,
+)
 
 EMAIL = validate.Email(error="Not an e-mail address.")
 
 
-class ScheduleInSchema(Schema):
+class ClockTime(Time):
+    """A schedule's time of day: HH:MM, nothing finer."""
+
+    pattern = "^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+    message = "Not a valid time. Use HH:MM."
+
+
+class ScheduleInSchema(StrictSchema):
     """A schedule (``POST``; ``PATCH`` loads it with ``partial=True``). Loads into the keyword
     arguments of ``ScheduleInput``."""
 
-    class Meta:
-        unknown = RAISE
+    RULES = {
+        "admin_pcode": PCODE_RULE,
+        "weekday": "required for a weekly schedule, and given only for one",
+        "timezone": "an IANA time zone this server knows, e.g. Asia/Damascus or UTC",
+        "recipients": "each an e-mail address as the server's validator reads it (JSON "
+        "Schema's email format and mail software do not agree on every edge)",
+    }
 
     name = fields.String(load_default="", validate=validate.Length(max=200))
-    admin_pcode = fields.String(required=True, validate=PCODE)
+    admin_pcode = pcode("the area the sitrep covers", required=True)
     cadence = enum_field(Cadence, required=True)
     weekday = fields.String(
         allow_none=True,
         validate=validate.OneOf(WEEKDAYS),
         metadata={"description": "weekly schedules: mon … sun"},
     )
-    run_time = fields.Time(
+    run_time = ClockTime(
         required=True, format="%H:%M", metadata={"description": "HH:MM, in the time zone"}
     )
     timezone = fields.String(
@@ -51,7 +72,7 @@ class ScheduleInSchema(Schema):
         validate=validate.Length(max=1000),
         metadata={"description": "e-mail addresses that receive each edition"},
     )
-    active = fields.Boolean(load_default=True)
+    active = flag(load_default=True)
 
     @validates_schema
     def _rules(self, data, partial=None, **_):
@@ -117,7 +138,7 @@ class ScheduleQuerySchema(Schema):
 class RecipientOutSchema(Schema):
     email = fields.String()
     subscribed = fields.Boolean()
-    unsubscribed_at = UTCDateTime()
+    unsubscribed_at = UTCDateTime(allow_none=True)
 
 
 class ScheduleOutSchema(Schema):
@@ -126,13 +147,13 @@ class ScheduleOutSchema(Schema):
     admin_pcode = fields.String()
     cadence = enum_field(Cadence)
     weekday = fields.String(allow_none=True)
-    run_time = fields.Time(format="%H:%M")
+    run_time = ClockTime(format="%H:%M")
     timezone = fields.String()
     audience = enum_field(Sensitivity)
     language = enum_field(Language)
     active = fields.Boolean()
-    next_run_at = UTCDateTime()
-    last_run_at = UTCDateTime()
+    next_run_at = UTCDateTime(allow_none=True)
+    last_run_at = UTCDateTime(allow_none=True)
     recipients = fields.List(fields.Nested(RecipientOutSchema))
     created_by = fields.String()
     created_at = UTCDateTime()

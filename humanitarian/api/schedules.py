@@ -31,6 +31,7 @@ from .common import (
     json_body,
     json_response,
     make_blueprint,
+    rules_doc,
 )
 
 blp = make_blueprint(
@@ -64,7 +65,9 @@ class Schedules(MethodView):
         items = list_schedules(current_actor(), **query)
         return json_response({"items": ScheduleOutSchema(many=True).dump(items)})
 
-    @blp.doc(**body_doc(ScheduleInSchema, description="the schedule"))
+    @blp.doc(
+        **body_doc(ScheduleInSchema, description="the schedule"), **rules_doc(ScheduleInSchema)
+    )
     @blp.doc(
         responses={
             "201": {
@@ -91,7 +94,8 @@ class Schedule(MethodView):
         """One sitrep schedule, with its recipients."""
         return _one(get_schedule(current_actor(), schedule_id))
 
-    @blp.doc(**body_doc(ScheduleInSchema, description="the fields to change"))
+    @blp.doc(**body_doc(ScheduleInSchema(partial=True), description="the fields to change"))
+    @blp.doc(**rules_doc(ScheduleInSchema))
     @blp.doc(**_doc(ScheduleOutSchema, 400, 401, 403, 404, 413, 415))
     def patch(self, schedule_id: uuid.UUID):
         """Change a schedule; `recipients`, when given, replaces the list."""

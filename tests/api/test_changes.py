@@ -61,7 +61,7 @@ def test_every_kind_of_change_in_commit_order(client, make_token):
     # The record is as it is now: the retracted incident is null in all its entries.
     assert all(i["record"] is None for i in items if i["kind"] == "incident")
     assert items[3]["record"]["verification"] == "verified"
-    assert items[2]["record"]["status"] == "closed"
+    assert items[2]["record"]["access"] == "closed"
     assert [row.position for row in db.session.query(ChangeEntry).order_by(ChangeEntry.id)] == [
         1,
         2,

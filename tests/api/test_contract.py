@@ -75,6 +75,19 @@ ALLOWED: tuple[tuple[str, str], ...] = (
         "of the request, which a document cannot state",
     ),
     (
+        r"(Only a weekly schedule has a weekday|A weekly schedule needs a weekday(: .*)?)\.",
+        CROSS_FIELD,
+    ),
+    (
+        r"Unknown time zone '.*' \(e\.g\. Asia/Damascus, UTC\)\.",
+        "a time zone must be one of the server's time zone database, which is data",
+    ),
+    (
+        r"Not an e-mail address\.",
+        "JSON Schema's email format and the server's address validator (marshmallow's) do "
+        "not agree on every edge of RFC 5322; the operation states the rule",
+    ),
+    (
         r"Unknown (source id \d+|facility [0-9a-f-]+)\.",
         "a reference to a stored record (a source, a facility) must exist",
     ),
@@ -235,7 +248,9 @@ def _leaves(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
         if isinstance(value, dict):
             out += _leaves(value, "" if key == "items" or key.isdigit() else f"{key}.")
         else:
-            out += [(prefix + key, message) for message in value]
+            # A list's items (``recipients.3``) are refused under the list's own name.
+            name = prefix.rstrip(".") if key.isdigit() and prefix else prefix + key
+            out += [(name, message) for message in value]
     return out
 
 

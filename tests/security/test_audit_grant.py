@@ -67,7 +67,7 @@ def _make_activity(world: World) -> Activity:
             SYSTEM,
             world.facilities[s],
             StatusInput(
-                status="closed",
+                access="closed",
                 effective_from=datetime(2024, 12, 1, tzinfo=UTC),
                 sensitivity=Sensitivity(s),
             ),
