@@ -170,6 +170,8 @@ class SitrepScheduler:
         scheduler.start(paused=True)
         self._scheduler = scheduler
         count = self.sync()
+        if self._stop.is_set() or self._scheduler is not scheduler:
+            return  # a SIGTERM arrived while reconciling: stop() shut it down already
         scheduler.resume()
         log.info("scheduler %s is active with %d jobs", self.holder, count)
 

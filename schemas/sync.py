@@ -64,7 +64,14 @@ class ChangesPageSchema(Schema):
 
 
 class RetractionSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=2000),
+            # Stated in the document: a reason of spaces alone is no reason.
+            validate.Regexp(r"^\s*\S", error="Give a reason (not only spaces)."),
+        ],
+    )
 
 
 # An http(s) URL without user or password, with a port that fits: what ``check_url`` takes

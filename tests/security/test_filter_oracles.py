@@ -39,6 +39,7 @@ from humanitarian.services import (
     set_movement_verification,
     set_status_verification,
 )
+from tests.factories import condition
 
 from .bodies import incident_body
 from .callers import CALLER
@@ -73,7 +74,9 @@ def _queries(world: World, since: str) -> list[str]:
             f"bbox={hidden_box}",
             f"admin_pcode={SUB}",
             f"updated_since={since}",
-            "status=destroyed",
+            "damage=fully_damaged",
+            "functionality=not_functional",
+            "access=closed",
             "facility_type=airbase",
             "since=2024-12-01&until=2024-12-03",
             "verification=verified",
@@ -154,7 +157,7 @@ def _write_above(world: World, grant: str) -> None:
                 SYSTEM,
                 facility,
                 StatusInput(
-                    status="destroyed",
+                    **condition("destroyed"),
                     effective_from=datetime(2024, 12, 2, tzinfo=UTC),
                     sensitivity=s,
                 ),

@@ -18,6 +18,7 @@ from humanitarian.services import (
     set_infrastructure_status,
     set_status_verification,
 )
+from tests.factories import condition
 
 from .callers import CALLER
 from .data import MARK
@@ -92,7 +93,7 @@ def test_a_hidden_status_entry_or_verification_changes_nothing_a_public_reader_s
         SYSTEM,
         facility,
         StatusInput(
-            status="destroyed",
+            **condition("destroyed"),
             effective_from=datetime(2024, 12, 3, tzinfo=UTC),
             details="Qxhid2231",
             sensitivity=Sensitivity.restricted,

@@ -87,12 +87,12 @@ def test_retracted_records_leave_every_api_output(client, world):
     ).get_json()
     assert summary["killed"] == world["kept"].killed
     assert summary["displaced_individuals"] == 0
-    assert summary["facilities_by_status"] == {"operational": 1}
+    assert summary["facilities_by_access"] == {"open": 1}
     assert GONE not in str(summary["latest_status_changes"])
     facility = client.get(f"/api/v1/facilities/{world['facility'].id}", headers=reader).json
-    assert facility["current_status"]["status"] == "operational"
+    assert facility["current_status"]["access"] == "open"
     history = client.get(f"/api/v1/facilities/{world['facility'].id}/statuses", headers=reader)
-    assert [s["status"] for s in history.json["items"]] == ["operational"]
+    assert [s["access"] for s in history.json["items"]] == ["open"]
     for url in (
         f"/api/v1/incidents/{world['incident'].id}",
         f"/api/v1/movements/{world['movement'].id}",
@@ -115,8 +115,8 @@ def test_administrators_still_see_it_marked_with_its_history(client, world):
     revisions = client.get(f"/api/v1/incidents/{world['incident'].id}/revisions", headers=admin)
     assert revisions.status_code == 200 and len(revisions.json["items"]) == 1
     history = client.get(f"/api/v1/facilities/{world['facility'].id}/statuses", headers=admin)
-    marked = {s["status"]: s["retraction_reason"] for s in history.json["items"]}
-    assert marked == {"operational": None, "closed": "wrong facility"}
+    marked = {s["access"]: s["retraction_reason"] for s in history.json["items"]}
+    assert marked == {"open": None, "closed": "wrong facility"}
     # Admins' lists and figures leave it out too: retraction is not a filter of the reader.
     listed = client.get("/api/v1/incidents", headers=admin).get_json()["items"]
     assert str(world["incident"].id) not in [i["id"] for i in listed]
