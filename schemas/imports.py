@@ -13,6 +13,8 @@ from .fields import StrictSchema, UTCDateTime, enum_field
 class ImportUploadSchema(StrictSchema):
     """The multipart form of ``POST /imports``: a ``file`` part plus these fields."""
 
+    RULES = {"kind": "incidents when format is acled (ACLED exports hold incidents)"}
+
     format = enum_field(ImportFormat, required=True, metadata={"description": "acled or hxl"})
     kind = fields.String(
         load_default="incidents",

@@ -3,7 +3,7 @@ subscriptions and their delivery log."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from humanitarian.models.enums import Sensitivity
 from humanitarian.services.changes import ACTIONS, KINDS
@@ -63,15 +63,17 @@ class ChangesPageSchema(Schema):
     has_more = fields.Boolean(metadata={"description": "more entries are already waiting"})
 
 
+def _not_blank(text: str) -> None:
+    if not text.strip():
+        raise ValidationError("Give a reason (not only spaces).")
+
+
 class RetractionSchema(StrictSchema):
-    reason = fields.String(
-        required=True,
-        validate=[
-            validate.Length(min=1, max=2000),
-            # Stated in the document: a reason of spaces alone is no reason.
-            validate.Regexp(r"^\s*\S", error="Give a reason (not only spaces)."),
-        ],
-    )
+    # White space is Unicode's (str.isspace); JSON Schema's patterns disagree on some of it,
+    # so the rule is stated in the operation's description rather than as a pattern.
+    RULES = {"reason": "not white space alone"}
+
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _not_blank])
 
 
 # An http(s) URL without user or password, with a port that fits: what ``check_url`` takes

@@ -19,7 +19,15 @@ from ..models.enums import Scope
 from ..services import BusinessRuleError
 from ..services.import_jobs import ImportReplay, get_import, list_imports, submit_import
 from .auth import current_actor
-from .common import API_PREFIX, created, errors_doc, json_response, make_blueprint, ok_doc
+from .common import (
+    API_PREFIX,
+    created,
+    errors_doc,
+    json_response,
+    make_blueprint,
+    ok_doc,
+    rules_doc,
+)
 
 blp = make_blueprint(
     "imports", __name__, "Imports: ACLED exports and HXL files, processed as background jobs."
@@ -72,7 +80,7 @@ class Imports(MethodView):
         return json_response({"items": ImportJobOutSchema(many=True).dump(jobs)})
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
-    @blp.doc(**UPLOAD_DOC)
+    @blp.doc(**UPLOAD_DOC, **rules_doc(ImportUploadSchema))
     def post(self, headers):
         """Upload an ACLED or HXL file (multipart, up to 100 MB); answers 202 with the job."""
         actor = current_actor()

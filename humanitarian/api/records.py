@@ -163,7 +163,7 @@ def add_retraction(blp: Blueprint, kind: Kind, rule: str) -> None:
             f"Retract this {kind.label} with a reason (verify scope): it leaves every list, "
             "export, summary, map and future sitrep.",
             blp.arguments(IdempotencyHeaderSchema, location="headers"),
-            blp.doc(**body_doc(RetractionSchema)),
+            blp.doc(**body_doc(RetractionSchema), **rules_doc(RetractionSchema)),
             blp.doc(**created_doc(kind.out_schema)),
         )
     }

@@ -79,6 +79,11 @@ ALLOWED: tuple[tuple[str, str], ...] = (
         CROSS_FIELD,
     ),
     (
+        r"Give a reason \(not only spaces\)\.",
+        "white space is Unicode's (Python's str.isspace), on which JSON Schema's regular "
+        "expressions do not agree",
+    ),
+    (
         r"Unknown time zone '.*' \(e\.g\. Asia/Damascus, UTC\)\.",
         "a time zone must be one of the server's time zone database, which is data",
     ),
