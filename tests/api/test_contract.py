@@ -74,6 +74,7 @@ ALLOWED: tuple[tuple[str, str], ...] = (
         "a webhook URL's host must resolve to a public address: a property of DNS at the time "
         "of the request, which a document cannot state",
     ),
+    (r"ACLED exports hold incidents\.", CROSS_FIELD),
     (
         r"(Only a weekly schedule has a weekday|A weekly schedule needs a weekday(: .*)?)\.",
         CROSS_FIELD,
