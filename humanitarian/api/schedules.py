@@ -31,6 +31,7 @@ from .common import (
     json_body,
     json_response,
     make_blueprint,
+    ok_doc,
     rules_doc,
 )
 
@@ -46,14 +47,9 @@ def _one(schedule, status: int = 200):
 
 
 def _doc(schema, *codes: int, many: bool = False) -> dict:
+    """``ok_doc``; for a list, the schema as the items of ``{"items": [...]}``."""
     listing = {"type": "object", "properties": {"items": {"type": "array", "items": schema}}}
-    body = listing if many else schema
-    return {
-        "responses": {
-            "200": {"description": "OK", "content": {"application/json": {"schema": body}}},
-            **errors_doc(*codes),
-        }
-    }
+    return ok_doc(listing if many else schema, *codes)
 
 
 @blp.route("/sitrep-schedules")
